@@ -1,0 +1,71 @@
+"""Every constant of the project, defined once.
+
+Paths are derived from this file's location so nothing else hard-codes a path;
+``PENGUIN_BUILD_DIR`` moves the build folder (tests use it to build in a tmp dir).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from types import MappingProxyType
+
+ROOT: Path = Path(__file__).resolve().parents[2]
+DATA_DIR: Path = ROOT / "data"
+DATA_FILE: Path = DATA_DIR / "penguins.csv"
+DATAPACKAGE_FILE: Path = DATA_DIR / "datapackage.json"
+BUILD_DIR: Path = Path(os.environ.get("PENGUIN_BUILD_DIR", ROOT / "_build" / "analysis"))
+
+#: Quarto release the site is built and tested with (README, workflow and tests read this).
+QUARTO_VERSION = "1.7.34"
+
+#: One seed for everything random (cross-validation splits).
+SEED = 20_250_101
+
+TARGET = "body_mass_g"
+TARGET_UNIT = "g"
+
+#: Measurement columns and their units (the data contract and the figures both use them).
+MEASUREMENTS: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "bill_length_mm": "mm",
+        "bill_depth_mm": "mm",
+        "flipper_length_mm": "mm",
+        "body_mass_g": "g",
+    }
+)
+
+#: Candidate feature sets, in the order the comparison table shows them.
+#: Each entry: (numeric features, categorical features).
+FEATURE_SETS: MappingProxyType[str, tuple[tuple[str, ...], tuple[str, ...]]] = MappingProxyType(
+    {
+        "bill": (("bill_length_mm",), ()),
+        "bill_species_sex": (("bill_length_mm",), ("species", "sex")),
+        "bill_flipper_species_sex": (("bill_length_mm", "flipper_length_mm"), ("species", "sex")),
+        "all_species_sex": (
+            ("bill_length_mm", "bill_depth_mm", "flipper_length_mm"),
+            ("species", "sex"),
+        ),
+    }
+)
+
+#: Plain-language names of the candidates for tables and prose.
+FEATURE_SET_LABELS: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "bill": "Bill length only (baseline)",
+        "bill_species_sex": "Bill length + species + sex",
+        "bill_flipper_species_sex": "Bill length + flipper length + species + sex",
+        "all_species_sex": "All measurements + species + sex",
+    }
+)
+
+#: The model the site is about: its question is how well bill length, with species and
+#: sex, predicts body mass. The other candidates are there to put it in context.
+CHOSEN_FEATURE_SET = "bill_species_sex"
+
+CV_FOLDS = 5
+CV_REPEATS = 20
+
+#: Figures: fixed size and resolution so every build writes the same pixels.
+FIGURE_SIZE_IN: tuple[float, float] = (7.0, 4.5)
+FIGURE_DPI = 120

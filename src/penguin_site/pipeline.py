@@ -1,0 +1,295 @@
+"""The single entry point: run the whole analysis once and write every artifact.
+
+The site calls this once per build (Quarto's pre-render hook); pages then only
+read the build folder. The work happens in a staging folder that replaces the
+build folder at the end, so a failed run never leaves half-written artifacts
+that a page could mistake for results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+import penguin_site
+from penguin_site import artifacts, eda, modeling, plots
+from penguin_site.artifacts import FigureRecord
+from penguin_site.config import (
+    BUILD_DIR,
+    CHOSEN_FEATURE_SET,
+    CV_FOLDS,
+    CV_REPEATS,
+    DATA_FILE,
+    DATAPACKAGE_FILE,
+    FEATURE_SET_LABELS,
+    ROOT,
+    SEED,
+    TARGET,
+)
+from penguin_site.dataset import CleanData, clean_for_modelling, expected_sha256, load_penguins
+
+#: Packages whose versions are recorded with the model (they decide its numbers).
+RECORDED_PACKAGES = ("pandas", "numpy", "scikit-learn", "plotnine", "skops", "pandera")
+
+Timings = dict[str, float]
+
+
+def fingerprint(data_file: Path = DATA_FILE, datapackage: Path | None = DATAPACKAGE_FILE) -> str:
+    """Hash of everything the artifacts depend on: data, its description, code and lock.
+
+    ``ensure_results`` compares it with the one stored in the build folder to decide
+    whether a page can reuse the artifacts or must recompute them.
+    """
+    digest = hashlib.sha256()
+    package_dir = Path(penguin_site.__file__).parent
+    inputs = [data_file, *(p for p in [datapackage] if p), *sorted(package_dir.glob("*.py"))]
+    lock = ROOT / "requirements.lock"
+    if lock.is_file():
+        inputs.append(lock)
+    for path in inputs:
+        digest.update(path.name.encode() + b"\0")
+        digest.update(Path(path).read_bytes() if Path(path).is_file() else b"<missing>")
+    return digest.hexdigest()
+
+
+@contextmanager
+def _stage(timings: Timings, name: str) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
+
+
+def run_analysis(
+    build_dir: Path = BUILD_DIR,
+    data_file: Path = DATA_FILE,
+    datapackage: Path | None = DATAPACKAGE_FILE,
+    timings: Timings | None = None,
+) -> Path:
+    """Validate the data, summarise it, cross-validate the candidates, fit and save everything.
+
+    ``datapackage`` supplies the sha256 the data file must have; pass ``None`` to
+    analyse another file without a recorded checksum. ``timings`` (optional) is filled
+    with seconds per stage for the benchmark.
+    """
+    timings = {} if timings is None else timings
+    build_dir = Path(build_dir)
+    staging = build_dir.with_name(f".{build_dir.name}.staging")
+    shutil.rmtree(staging, ignore_errors=True)
+
+    with _stage(timings, "validation"):
+        checksum = expected_sha256(datapackage) if datapackage else None
+        penguins = load_penguins(data_file, checksum)
+        clean = clean_for_modelling(penguins)
+    with _stage(timings, "tables"):
+        _write_tables(staging, penguins, clean)
+    with _stage(timings, "cross_validation"):
+        cv = modeling.cross_validate_candidates(clean.data)
+        comparison = modeling.compare(cv.scores)
+        model = modeling.fit_final(clean.data)
+    with _stage(timings, "artifacts"):
+        oof = _chosen_predictions(cv.predictions, clean.data)
+        _write_model_outputs(staging, model, clean, cv, comparison, oof, data_file)
+    with _stage(timings, "figures"):
+        figures = _save_figures(
+            staging,
+            [
+                (plots.plot_mass_vs_bill, penguins),
+                (plots.plot_mass_distribution, penguins),
+                (plots.plot_measurement_pairs, penguins),
+                (plots.plot_predicted_vs_actual, _mean_oof(oof)),
+                (plots.plot_residuals, _mean_oof(oof)),
+            ],
+        )
+    with _stage(timings, "artifacts"):
+        artifacts.write_json(
+            staging / artifacts.FIGURES_FILE,
+            {
+                f.name: {
+                    "file": f"{artifacts.FIGURES_DIR}/{f.path.name}",
+                    "caption": f.caption,
+                    "alt": f.alt,
+                }
+                for f in figures
+            },
+        )
+        (staging / artifacts.FINGERPRINT_FILE).write_text(
+            fingerprint(data_file, datapackage) + "\n", encoding="utf-8"
+        )
+        _replace_dir(staging, build_dir)
+    return build_dir
+
+
+def _write_tables(staging: Path, penguins: pd.DataFrame, clean: CleanData) -> None:
+    tables = staging / artifacts.TABLES_DIR
+    artifacts.write_table(tables, "counts", eda.counts(penguins))
+    artifacts.write_table(
+        tables, "species_by_island", eda.species_by_island(penguins).reset_index()
+    )
+    artifacts.write_table(tables, "measurement_summary", eda.measurement_summary(penguins))
+    artifacts.write_table(tables, "missing_values", eda.missing_values(penguins))
+    artifacts.write_table(tables, "dropped_rows", clean.dropped)
+
+
+def _chosen_predictions(predictions: pd.DataFrame, data: pd.DataFrame) -> pd.DataFrame:
+    """Out-of-fold predictions of the chosen model, one row per bird and repeat."""
+    chosen = predictions[predictions["candidate"] == CHOSEN_FEATURE_SET].drop(columns="candidate")
+    birds = data[["species", "island", "sex", "bill_length_mm"]].reset_index(names="row")
+    out = chosen.merge(birds, on="row", how="left").sort_values(["row", "repeat"], kind="stable")
+    out = out.rename(columns={"actual": f"{TARGET}", "predicted": f"predicted_{TARGET}"})
+    out["residual_g"] = out[TARGET] - out[f"predicted_{TARGET}"]
+    columns = [
+        "row",
+        "species",
+        "island",
+        "sex",
+        "bill_length_mm",
+        "repeat",
+        "fold",
+        TARGET,
+        f"predicted_{TARGET}",
+        "residual_g",
+    ]
+    return out[columns].reset_index(drop=True)
+
+
+def _mean_oof(oof: pd.DataFrame) -> pd.DataFrame:
+    """One point per bird for the diagnostic figures: its mean held-out prediction."""
+    return (
+        oof.groupby(["row", "species"], sort=True, observed=True)
+        .agg(actual=(TARGET, "first"), predicted=(f"predicted_{TARGET}", "mean"))
+        .reset_index()
+    )
+
+
+def _write_model_outputs(
+    staging: Path,
+    model: modeling.Pipeline,
+    clean: CleanData,
+    cv: modeling.CrossValidation,
+    comparison: pd.DataFrame,
+    oof: pd.DataFrame,
+    data_file: Path,
+) -> None:
+    tables = staging / artifacts.TABLES_DIR
+    artifacts.write_table(tables, "comparison", comparison)
+    artifacts.write_table(tables, "coefficients", modeling.coefficients(model))
+    artifacts.write_table(tables, "cv_scores", cv.scores)
+    oof.to_csv(staging / artifacts.PREDICTIONS_FILE, index=False, lineterminator="\n")
+
+    model_data = artifacts.model_bytes(model)
+    (staging / artifacts.MODEL_FILE).write_bytes(model_data)
+    model_sha = artifacts.sha256_bytes(model_data)
+    data_sha = hashlib.sha256(Path(data_file).read_bytes()).hexdigest()
+    metrics = _metrics(comparison, clean, model_sha, data_sha)
+    artifacts.write_json(staging / artifacts.METRICS_FILE, metrics)
+    artifacts.write_json(
+        staging / artifacts.COEFFICIENTS_FILE, modeling.export_coefficients(model, clean.data)
+    )
+    artifacts.write_json(staging / artifacts.MODEL_CARD_FILE, _model_card(metrics, clean))
+
+
+def _metrics(
+    comparison: pd.DataFrame, clean: CleanData, model_sha: str, data_sha: str
+) -> dict[str, object]:
+    candidates = {
+        row.candidate: {
+            "label": row.label,
+            "features": row.features.split(", "),
+            **{
+                metric: {"mean": getattr(row, f"{metric}_mean"), "sd": getattr(row, f"{metric}_sd")}
+                for metric in modeling.METRICS
+            },
+        }
+        for row in comparison.itertuples(index=False)
+    }
+    return {
+        "target": TARGET,
+        "chosen": CHOSEN_FEATURE_SET,
+        "cross_validation": {
+            "method": "repeated shuffled K-fold",
+            "folds": CV_FOLDS,
+            "repeats": CV_REPEATS,
+            "seed": SEED,
+        },
+        "candidates": candidates,
+        "data": {
+            "file": DATA_FILE.name,
+            "sha256": data_sha,
+            "rows": len(clean.data) + len(clean.dropped),
+            "complete_rows": len(clean.data),
+            "dropped_rows": len(clean.dropped),
+        },
+        "model": {"file": artifacts.MODEL_FILE, "sha256": model_sha, "format": "skops"},
+        "versions": {
+            "python": platform.python_version(),
+            **{name: metadata.version(name) for name in RECORDED_PACKAGES},
+        },
+    }
+
+
+def _model_card(metrics: dict[str, object], clean: CleanData) -> dict[str, object]:
+    chosen = metrics["candidates"][CHOSEN_FEATURE_SET]  # type: ignore[index]
+    reasons = clean.dropped["reason"].value_counts().to_dict()
+    return {
+        "model": FEATURE_SET_LABELS[CHOSEN_FEATURE_SET],
+        "type": "Ordinary least squares linear regression (scikit-learn Pipeline)",
+        "target": f"{TARGET} (grams)",
+        "features": chosen["features"],
+        "intended_use": (
+            "Teaching and illustration: estimating the body mass of an adult Adelie, Chinstrap "
+            "or Gentoo penguin from its bill length, species and sex, and showing how much "
+            "species and sex add to bill length alone."
+        ),
+        "not_intended_for": [
+            "Decisions about individual animals' health or welfare",
+            "Chicks or juveniles, other penguin species, or other colonies and years",
+            "Birds whose sex is unknown (the model needs it)",
+        ],
+        "training_data": {
+            **metrics["data"],  # type: ignore[dict-item]
+            "dropped_reasons": {str(k): int(v) for k, v in reasons.items()},
+            "source": "Palmer Station LTER, Gorman et al. (2014), via the palmerpenguins package",
+        },
+        "evaluation": {
+            "method": metrics["cross_validation"],
+            **{metric: chosen[metric] for metric in modeling.METRICS},
+        },
+        "limitations": [
+            "Three species on three islands in 2007-2009: the relation may not hold elsewhere.",
+            "A straight line with one slope for every species and sex; the slope in fact "
+            "differs between species (see the exploratory analysis).",
+            "Cross-validated error is an average; individual predictions can miss by several "
+            "hundred grams.",
+            "Body mass varies through the breeding season; the data are from one stage of it.",
+        ],
+        "versions": metrics["versions"],
+    }
+
+
+def _save_figures(
+    directory: Path, jobs: list[tuple[Callable[[pd.DataFrame], plots.Figure], pd.DataFrame]]
+) -> list[FigureRecord]:
+    records = []
+    for make, data in jobs:
+        figure = make(data)
+        path = plots.save_figure(figure, directory / artifacts.FIGURES_DIR)
+        records.append(FigureRecord(figure.name, path, figure.caption, figure.alt))
+    return records
+
+
+def _replace_dir(staging: Path, build_dir: Path) -> None:
+    """Swap the finished staging folder into place (rename is atomic on one filesystem)."""
+    old = build_dir.with_name(f".{build_dir.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if build_dir.exists():
+        build_dir.rename(old)
+    staging.rename(build_dir)
+    shutil.rmtree(old, ignore_errors=True)

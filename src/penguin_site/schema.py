@@ -1,0 +1,136 @@
+"""The data contract for ``data/penguins.csv``, defined once.
+
+The pandera schema, the Frictionless description in ``data/datapackage.json`` and
+the error messages are all built from the constants below, so the contract cannot
+drift between what is documented and what is enforced.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+import pandas as pd
+import pandera.pandas as pa
+
+from penguin_site.config import MEASUREMENTS
+
+#: Column order of the snapshot.
+COLUMNS: tuple[str, ...] = (
+    "species",
+    "island",
+    "bill_length_mm",
+    "bill_depth_mm",
+    "flipper_length_mm",
+    "body_mass_g",
+    "sex",
+    "year",
+)
+
+#: Allowed values of each categorical column (also the fixed one-hot categories,
+#: so encoding learns nothing from the rows it is fitted on).
+CATEGORIES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "species": ("Adelie", "Chinstrap", "Gentoo"),
+        "island": ("Biscoe", "Dream", "Torgersen"),
+        "sex": ("female", "male"),
+    }
+)
+
+#: Plausible ranges (inclusive). Wider than the observed values (e.g. mass 2700-6300 g)
+#: so a new field season passes, narrow enough to catch unit mix-ups and typos.
+RANGES: MappingProxyType[str, tuple[float, float]] = MappingProxyType(
+    {
+        "bill_length_mm": (25.0, 70.0),
+        "bill_depth_mm": (10.0, 25.0),
+        "flipper_length_mm": (160.0, 240.0),
+        "body_mass_g": (2000.0, 7000.0),
+        "year": (2007, 2009),
+    }
+)
+
+#: Columns that may be missing. Measurements may only be missing all together
+#: (a bird that was not measured); sex may be missing on its own (not determined).
+NULLABLE: frozenset[str] = frozenset({*MEASUREMENTS, "sex"})
+
+DESCRIPTIONS: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "species": "Penguin species",
+        "island": "Island in the Palmer Archipelago, Antarctica, where the bird was sampled",
+        "bill_length_mm": "Bill (culmen) length, in millimetres",
+        "bill_depth_mm": "Bill (culmen) depth, in millimetres",
+        "flipper_length_mm": "Flipper length, in millimetres",
+        "body_mass_g": "Body mass, in grams",
+        "sex": "Sex of the bird, determined by molecular analysis (NA where not determined)",
+        "year": "Year of the study in which the bird was sampled",
+    }
+)
+
+#: String that stands for a missing value in the CSV (as in the palmerpenguins package).
+NA_TOKEN = "NA"
+
+MEASUREMENTS_MISSING_TOGETHER = "measurements_missing_together"
+
+
+def _measurements_missing_together(df: pd.DataFrame) -> pd.Series:
+    """A row passes when its four measurements are all present or all missing."""
+    missing = df[list(MEASUREMENTS)].isna()
+    return missing.all(axis=1) | ~missing.any(axis=1)
+
+
+def _column(name: str) -> pa.Column:
+    checks: list[pa.Check] = []
+    if name in CATEGORIES:
+        checks.append(pa.Check.isin(CATEGORIES[name]))
+        dtype: object = str
+    elif name == "year":
+        dtype = "int64"
+    else:
+        dtype = "float64"
+    if name in RANGES:
+        low, high = RANGES[name]
+        checks.append(pa.Check.in_range(low, high))
+    return pa.Column(dtype, checks=checks, nullable=name in NULLABLE, coerce=True)
+
+
+SCHEMA = pa.DataFrameSchema(
+    columns={name: _column(name) for name in COLUMNS},
+    checks=[
+        pa.Check(
+            _measurements_missing_together,
+            name=MEASUREMENTS_MISSING_TOGETHER,
+            error="the four measurements must be all present or all missing",
+        )
+    ],
+    unique=list(COLUMNS),
+    report_duplicates="all",
+    strict=True,
+    ordered=True,
+    coerce=True,
+)
+
+
+def frictionless_fields() -> list[dict[str, object]]:
+    """Describe the columns as Frictionless Table Schema fields (for datapackage.json)."""
+    fields: list[dict[str, object]] = []
+    for name in COLUMNS:
+        constraints: dict[str, object] = {"required": name not in NULLABLE}
+        if name in CATEGORIES:
+            field_type = "string"
+            constraints["enum"] = list(CATEGORIES[name])
+        elif name == "year":
+            field_type = "integer"
+        else:
+            field_type = "number"
+        if name in RANGES:
+            low, high = RANGES[name]
+            constraints["minimum"], constraints["maximum"] = low, high
+        field: dict[str, object] = {
+            "name": name,
+            "type": field_type,
+            "description": DESCRIPTIONS[name],
+            "constraints": constraints,
+        }
+        if name in MEASUREMENTS:
+            field["unit"] = MEASUREMENTS[name]
+        fields.append(field)
+    return fields
