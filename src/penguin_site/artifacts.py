@@ -31,6 +31,7 @@ MODEL_CARD_FILE = "model_card.json"
 COEFFICIENTS_FILE = "coefficients.json"
 FIGURES_FILE = "figures.json"
 FINGERPRINT_FILE = "fingerprint.txt"
+SKOPS_SCHEMA = "schema.json"
 TABLES_DIR = "tables"
 FIGURES_DIR = "figures"
 
@@ -95,21 +96,42 @@ def write_table(directory: Path, name: str, table: pd.DataFrame) -> Path:
 
 
 def model_bytes(model: Pipeline) -> bytes:
-    """The model as a skops archive with reproducible zip metadata.
+    """The model as a skops archive whose bytes depend only on the model.
 
-    skops stamps zip entries with the current time; rewriting them with
-    SOURCE_DATE_EPOCH makes the file, and so its sha256, depend only on the model.
+    skops names array files and memo entries by ``id()`` (a memory address) and stamps
+    zip entries with the current time. Renumbering the ids in order of appearance and
+    stamping entries with SOURCE_DATE_EPOCH keeps every reference intact (the loader
+    only matches ids with each other) and makes the file, and its sha256, reproducible.
     """
-    raw = sio.dumps(model)
     stamp = time.gmtime(source_date_epoch())[:6]
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(raw)) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
-            entry.compress_type = info.compress_type
+    with zipfile.ZipFile(io.BytesIO(sio.dumps(model))) as src:
+        schema = json.loads(src.read(SKOPS_SCHEMA))
+        renamed: dict[str, str] = {}
+        _renumber(schema, {}, renamed)
+        entries = [(renamed[old], src.read(old)) for old in renamed]
+        entries.append((SKOPS_SCHEMA, json.dumps(schema, indent=2).encode()))
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as dst:
+        for name, data in entries:
+            entry = zipfile.ZipInfo(name, date_time=stamp)
             entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
+            dst.writestr(entry, data)
     return out.getvalue()
+
+
+def _renumber(node: object, ids: dict[int, int], files: dict[str, str]) -> None:
+    """Replace ``__id__`` values and ``.npy`` file names with counters, in document order."""
+    if isinstance(node, list):
+        for item in node:
+            _renumber(item, ids, files)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == "__id__" and isinstance(value, int):
+                node[key] = ids.setdefault(value, len(ids) + 1)
+            elif key == "file" and isinstance(value, str) and value.endswith(".npy"):
+                node[key] = files.setdefault(value, f"{len(files) + 1}.npy")
+            else:
+                _renumber(value, ids, files)
 
 
 def load_model(path: Path) -> Pipeline:

@@ -7,7 +7,6 @@ cannot disagree with the picture.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -220,6 +219,5 @@ def save_figure(figure: Figure, directory: Path) -> Path:
     """
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{figure.name}.png"
-    os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
     figure.plot.save(path, verbose=False, metadata={"Software": None})
     return path

@@ -1,0 +1,85 @@
+"""Benchmark: the whole analysis in a fresh process, split by stage, with peak memory.
+
+Target on the 2-core reference machine: under 6 s wall time (imports included) and
+under 1 GiB peak RSS. Prints medians over ``--runs`` fresh processes, and the
+cross-validation speed-up over refitting the full pipeline per split.
+
+    .venv/bin/python bench/bench_analysis.py --runs 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+
+TARGET_SECONDS = 6.0
+TARGET_PEAK_MIB = 1024.0
+
+# Runs in a fresh interpreter so import time is real, not warmed by this process.
+CHILD = r"""
+import json, resource, sys, time
+start = time.perf_counter()
+from penguin_site import pipeline
+imported = time.perf_counter()
+timings = {"imports": imported - start}
+pipeline.run_analysis(sys.argv[1], timings=timings)
+timings["total"] = time.perf_counter() - start
+timings["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps(timings))
+"""
+
+REFERENCE = r"""
+import json, time
+from penguin_site import dataset, modeling
+data = dataset.clean_for_modelling(dataset.load_snapshot()).data
+t = time.perf_counter(); modeling.cross_validate_candidates(data); fast = time.perf_counter() - t
+t = time.perf_counter(); modeling.cross_validate_reference(data); slow = time.perf_counter() - t
+print(json.dumps({"fast": fast, "reference": slow}))
+"""
+
+
+def _run(code: str, *args: str) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], check=True, capture_output=True, text=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="fresh processes to time")
+    args = parser.parse_args(argv)
+    runs = []
+    for _ in range(args.runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            runs.append(_run(CHILD, f"{tmp}/analysis"))
+    print(f"full analysis, fresh process, median of {args.runs} runs:")
+    for stage in runs[0]:
+        values = [r[stage] for r in runs]
+        unit = "MiB" if stage == "peak_mib" else "s"
+        print(
+            f"  {stage:<18} {statistics.median(values):8.2f} {unit}"
+            f"   (min {min(values):.2f}, max {max(values):.2f})"
+        )
+    total = statistics.median(r["total"] for r in runs)
+    peak = statistics.median(r["peak_mib"] for r in runs)
+    cv = _run(REFERENCE)
+    print(
+        f"cross-validation: fast {cv['fast']:.2f} s vs full-pipeline refit "
+        f"{cv['reference']:.2f} s (x{cv['reference'] / cv['fast']:.1f})"
+    )
+    ok = total < TARGET_SECONDS and peak < TARGET_PEAK_MIB
+    print(
+        f"target: < {TARGET_SECONDS:.0f} s and < {TARGET_PEAK_MIB:.0f} MiB -> "
+        f"{'met' if ok else 'MISSED'} ({total:.2f} s, {peak:.0f} MiB)"
+    )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

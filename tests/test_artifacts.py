@@ -1,0 +1,181 @@
+"""One run writes every artifact; they load back, reproduce, and stay put when a run fails."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from penguin_site import artifacts, pipeline
+from penguin_site.config import CHOSEN_FEATURE_SET, DATA_FILE, FEATURE_SETS
+from penguin_site.dataset import CleanData
+from penguin_site.modeling import features, fit_final
+from scripts import run_analysis
+
+EXPECTED_FILES = {
+    "model.skops",
+    "metrics.json",
+    "predictions.csv",
+    "model_card.json",
+    "coefficients.json",
+    "figures.json",
+    "fingerprint.txt",
+    "figures/mass-vs-bill.png",
+    "figures/mass-distribution.png",
+    "figures/measurement-pairs.png",
+    "figures/predicted-vs-actual.png",
+    "figures/residuals.png",
+    "tables/counts.csv",
+    "tables/species_by_island.csv",
+    "tables/measurement_summary.csv",
+    "tables/missing_values.csv",
+    "tables/dropped_rows.csv",
+    "tables/comparison.csv",
+    "tables/coefficients.csv",
+    "tables/cv_scores.csv",
+}
+
+
+def _files(directory: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(directory)): p.read_bytes()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_run_writes_every_artifact(build_dir: Path) -> None:
+    assert set(_files(build_dir)) == EXPECTED_FILES
+
+
+def test_saved_model_reproduces_in_memory_predictions(
+    results: artifacts.Results, clean: CleanData
+) -> None:
+    loaded = artifacts.load_model(results.path(artifacts.MODEL_FILE))
+    in_memory = fit_final(clean.data)
+    X = clean.data[features(CHOSEN_FEATURE_SET)]
+    assert np.array_equal(loaded.predict(X), in_memory.predict(X))
+
+
+def test_metrics_record_hashes_of_what_they_describe(results: artifacts.Results) -> None:
+    metrics = results.metrics
+    model_bytes = results.path(artifacts.MODEL_FILE).read_bytes()
+    assert metrics["model"]["sha256"] == hashlib.sha256(model_bytes).hexdigest()
+    assert metrics["data"]["sha256"] == hashlib.sha256(DATA_FILE.read_bytes()).hexdigest()
+    assert metrics["data"]["complete_rows"] == 333
+    assert list(metrics["candidates"]) == list(FEATURE_SETS)
+    assert metrics["chosen"] == CHOSEN_FEATURE_SET
+    assert results.model_card["training_data"]["sha256"] == metrics["data"]["sha256"]
+    assert results.model_card["evaluation"]["r2"] == metrics["candidates"][CHOSEN_FEATURE_SET]["r2"]
+    assert results.model_card["limitations"] and results.model_card["intended_use"]
+
+
+def test_predictions_are_out_of_fold_for_the_chosen_model(results: artifacts.Results) -> None:
+    oof = results.predictions
+    assert len(oof) == 333 * 20
+    residual = oof["body_mass_g"] - oof["predicted_body_mass_g"]
+    assert np.allclose(residual, oof["residual_g"])
+    rmse = oof.groupby(["repeat", "fold"]).apply(
+        lambda g: np.sqrt((g["residual_g"] ** 2).mean()), include_groups=False
+    )
+    chosen = results.metrics["candidates"][CHOSEN_FEATURE_SET]["rmse"]["mean"]
+    assert np.isclose(rmse.mean(), chosen)
+
+
+def test_figures_are_listed_with_words(results: artifacts.Results) -> None:
+    assert len(results.figures) == 5
+    for record in results.figures.values():
+        assert record.path.is_file() and record.caption and record.alt
+
+
+def test_tables_load_back(results: artifacts.Results) -> None:
+    assert {"counts", "comparison", "coefficients", "measurement_summary"} <= set(results.tables)
+    comparison = results.tables["comparison"]
+    assert comparison.loc[comparison["chosen"], "candidate"].tolist() == [CHOSEN_FEATURE_SET]
+
+
+def test_two_runs_write_identical_bytes(
+    build_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "315532800")  # same as the default: 1980-01-01
+    again = pipeline.run_analysis(tmp_path / "again")
+    first, second = _files(build_dir), _files(again)
+    assert first.keys() == second.keys()
+    differing = [name for name in first if first[name] != second[name]]
+    assert differing == []
+
+
+def test_model_file_depends_on_source_date_epoch_only(
+    clean: CleanData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = fit_final(clean.data)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    a = artifacts.model_bytes(model)
+    assert artifacts.model_bytes(model) == a
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700086400")
+    assert artifacts.model_bytes(model) != a
+
+
+def test_load_model_refuses_untrusted_types(tmp_path: Path) -> None:
+    import skops.io as sio
+
+    path = tmp_path / "evil.skops"
+    path.write_bytes(sio.dumps({"f": pd.Timestamp}))  # a type outside the default trust list
+    with pytest.raises(ValueError, match="untrusted"):
+        artifacts.load_model(path)
+
+
+def test_ensure_results_reuses_fresh_and_recomputes_stale(build_dir: Path, tmp_path: Path) -> None:
+    target = tmp_path / "analysis"
+    target.mkdir()
+    for name, data in _files(build_dir).items():
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        (target / name).write_bytes(data)
+    model = target / artifacts.MODEL_FILE
+    before = model.stat().st_mtime_ns
+    artifacts.ensure_results(target)
+    assert model.stat().st_mtime_ns == before  # fresh: nothing recomputed
+
+    (target / artifacts.FINGERPRINT_FILE).write_text("stale\n", encoding="utf-8")
+    results = artifacts.ensure_results(target)
+    assert (target / artifacts.FINGERPRINT_FILE).read_text().strip() == pipeline.fingerprint()
+    assert results.metrics["chosen"] == CHOSEN_FEATURE_SET
+
+
+def test_load_results_needs_a_finished_build(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match=r"run scripts/run_analysis\.py"):
+        artifacts.load_results(tmp_path)
+
+
+def test_bad_data_stops_the_build_and_keeps_the_old_artifacts(
+    build_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "analysis"
+    pipeline.run_analysis(target)
+    before = _files(target)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(DATA_FILE.read_text().replace("Adelie,Dream", "Emperor,Dream", 1))
+    code = run_analysis.main(["--build-dir", str(target), "--data-file", str(bad), "--no-checksum"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "nothing was written" in err and "column 'species'" in err and "bad.csv" in err
+    assert _files(target) == before
+
+
+def test_tampered_snapshot_fails_its_checksum(tmp_path: Path, capsys) -> None:
+    copy = tmp_path / "penguins.csv"
+    copy.write_text(DATA_FILE.read_text().replace("3750", "3751", 1))
+    code = run_analysis.main(["--build-dir", str(tmp_path / "out"), "--data-file", str(copy)])
+    assert code == 1
+    assert "checksum mismatch" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_writes_a_build(tmp_path: Path, capsys) -> None:
+    assert run_analysis.main(["--build-dir", str(tmp_path / "b")]) == 0
+    assert "analysis written to" in capsys.readouterr().out
+    assert json.loads((tmp_path / "b" / "metrics.json").read_text())["target"] == "body_mass_g"
