@@ -179,3 +179,26 @@ def test_cli_writes_a_build(tmp_path: Path, capsys) -> None:
     assert run_analysis.main(["--build-dir", str(tmp_path / "b")]) == 0
     assert "analysis written to" in capsys.readouterr().out
     assert json.loads((tmp_path / "b" / "metrics.json").read_text())["target"] == "body_mass_g"
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [(None, 315_532_800), ("1700000000", 1_700_000_000), ("0", 315_532_800)],
+)
+def test_source_date_epoch_is_honoured_and_clamped_to_zip_range(
+    env: str | None, expected: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if env is None:
+        monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    else:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", env)
+    assert artifacts.source_date_epoch() == expected
+
+
+def test_fingerprint_follows_the_data(tmp_path: Path) -> None:
+    copy = tmp_path / "penguins.csv"
+    copy.write_bytes(DATA_FILE.read_bytes())
+    same = pipeline.fingerprint(copy)
+    assert same == pipeline.fingerprint(copy)
+    copy.write_bytes(DATA_FILE.read_bytes() + b"\n")
+    assert pipeline.fingerprint(copy) != same
