@@ -1,0 +1,178 @@
+"""Static site checks on small hand-made sites with known defects.
+
+Each defect fixture is the ``good`` site with one thing broken; the checks must report
+exactly that defect (kind, page and a message naming the culprit) and nothing else, and
+the good site must pass. The same checks run on the real render in ``test_render.py``
+and in the workflow (``scripts/check_site.py``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from penguin_site import sitecheck
+
+ROOT = Path(__file__).resolve().parents[1]
+SITES = Path(__file__).parent / "fixtures" / "sites"
+
+
+def _load_script(name: str) -> ModuleType:
+    """Import ``scripts/<name>.py`` so tests can call its ``main(argv)``."""
+    spec = importlib.util.spec_from_file_location(f"script_{name}", ROOT / "scripts" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+check_site_cli = _load_script("check_site")
+
+
+def kinds(problems: list[sitecheck.Problem]) -> set[tuple[str, str]]:
+    return {(problem.file, problem.kind) for problem in problems}
+
+
+def test_good_site_passes() -> None:
+    assert sitecheck.check_site(SITES / "good", ["index.html", "model.html"]) == []
+
+
+@pytest.mark.parametrize(
+    ("fixture", "expected", "culprit"),
+    [
+        ("missing-alt", {("index.html", "missing-alt")}, "figures/mass.png"),
+        ("missing-title", {("index.html", "missing-title")}, "<title>"),
+        ("external-script", {("model.html", "third-party-resource")}, "cdn.example.invalid"),
+        (
+            "web-font",
+            {("index.html", "third-party-resource"), ("model.html", "third-party-resource")},
+            "fonts.googleapis.com",
+        ),
+        ("traceback", {("model.html", "traceback")}, "Traceback (most recent call last)"),
+        (
+            "ansi-error",
+            {("model.html", "ansi-escape"), ("model.html", "error-output")},
+            "error",
+        ),
+        ("stderr-warning", {("model.html", "stderr-output")}, "stderr"),
+        ("broken-link", {("index.html", "broken-link")}, "modle.html"),
+        ("missing-image", {("index.html", "broken-link")}, "figures/mass-v2.png"),
+        ("missing-provenance", {("model.html", "missing-provenance")}, "scikit-learn"),
+        ("missing-footer", {("model.html", "missing-footer")}, "<footer>"),
+    ],
+)
+def test_each_defect_is_reported(
+    fixture: str, expected: set[tuple[str, str]], culprit: str
+) -> None:
+    problems = sitecheck.check_site(SITES / fixture)
+    assert kinds(problems) == expected
+    assert any(culprit in problem.message for problem in problems), problems
+
+
+def test_missing_provenance_names_every_missing_part() -> None:
+    problems = sitecheck.check_site(SITES / "missing-provenance")
+    text = " ".join(problem.message for problem in problems)
+    assert "git commit" in text
+    assert "build date" in text
+    assert "scikit-learn" in text
+    assert "pandas" not in text  # still in the footer, so not reported
+
+
+def test_required_page_that_was_not_rendered_is_reported() -> None:
+    problems = sitecheck.check_site(SITES / "good", ["index.html", "eda.html"])
+    assert kinds(problems) == {("eda.html", "missing-page")}
+
+
+def test_empty_or_absent_site_folder_never_passes(tmp_path: Path) -> None:
+    assert kinds(sitecheck.check_site(tmp_path)) == {(".", "missing-page")}
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        sitecheck.check_site(tmp_path / "nowhere")
+
+
+def test_quarto_library_folder_is_not_checked_as_pages(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "good", site)
+    (site / "site_libs" / "widget.html").write_text("<html><img src=x></html>")
+    assert sitecheck.check_site(site) == []
+
+
+@pytest.mark.parametrize(
+    ("css", "urls"),
+    [
+        (
+            '@import url("https://fonts.googleapis.com/css2?family=Lato");',
+            ["https://fonts.googleapis.com/css2?family=Lato"],
+        ),
+        ("@import 'https://example.invalid/a.css';", ["https://example.invalid/a.css"]),
+        ("a { background: url(img/x.png) }", ["img/x.png"]),
+        (
+            'a { background: url("data:image/svg+xml,%3csvg '
+            "xmlns='http://www.w3.org/2000/svg'%3e\") }",
+            [],
+        ),
+        ("@font-face { src: url('../fonts/b.woff2') format('woff2') }", ["../fonts/b.woff2"]),
+    ],
+)
+def test_css_urls(css: str, urls: list[str]) -> None:
+    assert sitecheck.css_urls(css) == urls
+
+
+@pytest.mark.parametrize(
+    ("url", "third_party"),
+    [
+        ("https://cdn.jsdelivr.net/npm/x", True),
+        ("//fonts.gstatic.com/a.woff", True),
+        ("http://127.0.0.1:8000/x.js", True),
+        ("site_libs/quarto.js", False),
+        ("/site_libs/quarto.js", False),
+        ("../figures/a.png", False),
+        ("data:,", False),
+    ],
+)
+def test_is_third_party(url: str, third_party: bool) -> None:
+    assert sitecheck.is_third_party(url) is third_party
+
+
+def test_footer_versions_reads_each_tool() -> None:
+    footer = "commit 1a2b3c4 on 2025-01-01 with Quarto 1.7.34 · Python 3.11.7 · pandas 3.1.0 · "
+    footer += "scikit-learn 1.7.1 · plotnine 0.15.0"
+    assert sitecheck.footer_problems(footer) == []
+    assert sitecheck.footer_versions(footer) == {
+        "Quarto": "1.7.34",
+        "Python": "3.11.7",
+        "pandas": "3.1.0",
+        "scikit-learn": "1.7.1",
+        "plotnine": "0.15.0",
+    }
+
+
+def test_cli_passes_good_site(capsys: pytest.CaptureFixture[str]) -> None:
+    code = check_site_cli.main([str(SITES / "good"), "--require", "index.html", "model.html"])
+    assert code == 0
+    assert "2 page(s)" in capsys.readouterr().out
+
+
+def test_cli_reports_one_line_per_problem(capsys: pytest.CaptureFixture[str]) -> None:
+    code = check_site_cli.main([str(SITES / "missing-alt"), "--require", "index.html"])
+    out = capsys.readouterr()
+    assert code == 1
+    assert out.out.splitlines() == [
+        "index.html: missing-alt: <img src='figures/mass.png'> has no alt text"
+    ]
+    assert "1 problem(s)" in out.err
+
+
+def test_cli_missing_folder_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert check_site_cli.main([str(tmp_path / "_site")]) == 2
+    assert "render the site first" in capsys.readouterr().err
+
+
+def test_cli_requires_the_three_pages_by_default(capsys: pytest.CaptureFixture[str]) -> None:
+    assert check_site_cli.main([str(SITES / "good")]) == 1
+    assert "eda.html: missing-page" in capsys.readouterr().out
