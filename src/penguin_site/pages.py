@@ -1,0 +1,416 @@
+"""Page helpers: turn one build's ``Results`` into the markdown the Quarto pages show.
+
+Why: the pages hold prose and one call per cell. How a figure becomes a cross-referenceable
+Quarto figure that carries the package's own caption and alt text, how a table becomes a
+readable pipe table, how a download states its sha256: those rules live here, once, and
+are tested without Quarto. Numbers in prose come from ``key_facts`` as preformatted
+strings, so a page never types a number.
+
+Paths: Quarto executes a page with the page's folder (the project root) as working
+directory and copies only files inside the project into the site, so every file a page
+links to is written as a project-relative path and must lie inside the project.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import Markdown
+
+from penguin_site import artifacts
+from penguin_site.artifacts import Results
+from penguin_site.config import (
+    DATA_FILE,
+    DATAPACKAGE_FILE,
+    MEASUREMENTS,
+    ROOT,
+    TARGET_UNIT,
+)
+from penguin_site.schema import CATEGORIES, COLUMNS, DESCRIPTIONS, NULLABLE
+
+#: Characters that mean something in Pandoc markdown text (escaped in captions and cells).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|$@~^])")
+
+#: Build artifacts offered for download on the model page, with what each one is.
+DOWNLOADS: tuple[tuple[str, str], ...] = (
+    (artifacts.MODEL_FILE, "the fitted model (skops format: loads without running code)"),
+    (artifacts.METRICS_FILE, "cross-validated metrics of every candidate, data and model sha256"),
+    (artifacts.PREDICTIONS_FILE, "held-out predictions of the chosen model, per bird and repeat"),
+    (artifacts.COEFFICIENTS_FILE, "the coefficients the in-browser predictor evaluates"),
+    (artifacts.MODEL_CARD_FILE, "the model card as data"),
+)
+
+#: Figure names the pages show, in page order (names as the analysis package writes them).
+EDA_FIGURES: tuple[str, ...] = ("mass-vs-bill", "mass-distribution", "measurement-pairs")
+MODEL_FIGURES: tuple[str, ...] = ("predicted-vs-actual", "residuals")
+
+
+class PageError(RuntimeError):
+    """A page cannot show what it needs (a file outside the project, a missing artifact)."""
+
+
+def escape_markdown(text: str) -> str:
+    """Text that Pandoc shows literally (a caption with ``[`` or ``@`` stays a caption)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def _escape_attribute(text: str) -> str:
+    return " ".join(str(text).split()).replace("\\", "\\\\").replace('"', '\\"')
+
+
+def project_path(path: Path, project_dir: Path | None = None) -> str:
+    """``path`` relative to the project being rendered (POSIX), or a clear ``PageError``."""
+    project = (project_dir or Path.cwd()).resolve()
+    try:
+        return Path(path).resolve().relative_to(project).as_posix()
+    except ValueError:
+        raise PageError(
+            f"{path} is outside the project folder {project}; Quarto can only publish files "
+            "inside it (is PENGUIN_BUILD_DIR pointing elsewhere?)"
+        ) from None
+
+
+def snapshot_path(path: Path = DATA_FILE) -> str:
+    """Project-relative path of a file that ships with the repository (e.g. the data)."""
+    return Path(path).resolve().relative_to(ROOT).as_posix()
+
+
+# --- figures --------------------------------------------------------------------------
+
+
+def figure_markdown(results: Results, name: str, project_dir: Path | None = None) -> str:
+    """A Quarto figure for one saved figure: ``![caption](path){#fig-name fig-alt="alt"}``.
+
+    Print it from a cell with ``#| output: asis``; Quarto then treats it as a written
+    figure, so it gets a number, a cross-reference target and the package's alt text.
+    """
+    if name not in results.figures:
+        known = ", ".join(sorted(results.figures))
+        raise PageError(f"no figure named {name!r} in {results.build_dir} (have: {known})")
+    figure = results.figures[name]
+    if not figure.path.is_file():
+        raise PageError(f"figure file {figure.path} is missing; re-run the analysis")
+    path = project_path(figure.path, project_dir)
+    return (
+        f"![{escape_markdown(figure.caption)}]({path})"
+        f'{{#{figure_label(name)} fig-alt="{_escape_attribute(figure.alt)}"}}'
+    )
+
+
+def figure_label(name: str) -> str:
+    """Cross-reference label of a figure (``@fig-mass-vs-bill`` in prose)."""
+    return "fig-" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+# --- tables -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a displayed table: source column, header, formatter, alignment."""
+
+    source: str
+    header: str
+    format: Callable[[object], str] = str
+    align: str = "left"
+
+
+def _fmt(spec: str) -> Callable[[object], str]:
+    return lambda value: "n/a" if pd.isna(value) else format(value, spec)  # type: ignore[arg-type]
+
+
+def pipe_table(df: pd.DataFrame, columns: Sequence[Column]) -> str:
+    """A Pandoc pipe table (accessible HTML table, styled by the theme, found by search)."""
+    rule = {"left": ":---", "right": "---:", "center": ":---:"}
+    lines = [
+        "| " + " | ".join(escape_markdown(c.header) for c in columns) + " |",
+        "|" + "|".join(rule[c.align] for c in columns) + "|",
+    ]
+    for row in df.to_dict("records"):
+        cells = [escape_markdown(c.format(row[c.source])) for c in columns]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _percent(value: object) -> str:
+    return f"{float(value):.0%}"  # type: ignore[arg-type]
+
+
+def _measurement_label(name: str) -> str:
+    unit = MEASUREMENTS[name]
+    return f"{name.removesuffix('_' + unit).replace('_', ' ').capitalize()} ({unit})"
+
+
+def data_contract_table() -> Markdown:
+    """The columns of the snapshot: type, unit or allowed values, whether they may be missing."""
+    rows = []
+    for name in COLUMNS:
+        if name in CATEGORIES:
+            kind, values = "category", ", ".join(CATEGORIES[name])
+        elif name in MEASUREMENTS:
+            kind, values = "number", MEASUREMENTS[name]
+        else:
+            kind, values = "integer", ""
+        rows.append(
+            {
+                "column": name,
+                "type": kind,
+                "values": values,
+                "missing": "allowed" if name in NULLABLE else "not allowed",
+                "description": DESCRIPTIONS[name],
+            }
+        )
+    columns = [
+        Column("column", "Column"),
+        Column("type", "Type"),
+        Column("values", "Unit or allowed values"),
+        Column("missing", "Missing values"),
+        Column("description", "Description"),
+    ]
+    return Markdown(pipe_table(pd.DataFrame(rows), columns))
+
+
+def missing_values_table(results: Results) -> Markdown:
+    table = _table(results, "missing_values")
+    columns = [
+        Column("column", "Column"),
+        Column("missing", "Missing", str, "right"),
+        Column("share", "Share of rows", _percent, "right"),
+    ]
+    return Markdown(pipe_table(table, columns))
+
+
+def counts_table(results: Results) -> Markdown:
+    table = _table(results, "counts")
+    columns = [
+        Column("variable", "Variable"),
+        Column("level", "Level"),
+        Column("n", "Birds", str, "right"),
+        Column("share", "Share", _percent, "right"),
+    ]
+    return Markdown(pipe_table(table, columns))
+
+
+def species_by_island_table(results: Results) -> Markdown:
+    table = _table(results, "species_by_island")
+    columns = [Column("species", "Species")]
+    columns += [Column(island, island, str, "right") for island in CATEGORIES["island"]]
+    return Markdown(pipe_table(table, columns))
+
+
+def measurement_summary_table(results: Results) -> Markdown:
+    """Mean ± sd of each measurement, one row per species and sex (wide, for reading)."""
+    long = _table(results, "measurement_summary")
+    long["cell"] = [f"{m:.1f} ± {s:.1f}" for m, s in zip(long["mean"], long["sd"], strict=True)]
+    wide = long.pivot(index=["species", "sex"], columns="measurement", values="cell")
+    counts = long.groupby(["species", "sex"])["n"].max()
+    wide = wide.join(counts).reset_index()
+    columns = [
+        Column("species", "Species"),
+        Column("sex", "Sex"),
+        Column("n", "Birds", str, "right"),
+    ]
+    columns += [Column(m, _measurement_label(m), str, "right") for m in MEASUREMENTS]
+    return Markdown(pipe_table(wide, columns))
+
+
+def comparison_table(results: Results) -> Markdown:
+    """Cross-validated R², RMSE and MAE (mean ± sd over folds) of every candidate."""
+    table = _table(results, "comparison")
+    table["model"] = [
+        f"{label} (chosen)" if chosen else label
+        for label, chosen in zip(table["label"], table["chosen"].astype(bool), strict=True)
+    ]
+    for metric, spec in (("r2", ".3f"), ("rmse", ".0f"), ("mae", ".0f")):
+        table[metric] = [
+            f"{m:{spec}} ± {s:{spec}}"
+            for m, s in zip(table[f"{metric}_mean"], table[f"{metric}_sd"], strict=True)
+        ]
+    columns = [
+        Column("model", "Model"),
+        Column("features", "Features"),
+        Column("r2", "R²", str, "right"),
+        Column("rmse", f"RMSE ({TARGET_UNIT})", str, "right"),
+        Column("mae", f"MAE ({TARGET_UNIT})", str, "right"),
+    ]
+    return Markdown(pipe_table(table, columns))
+
+
+def coefficients_table(results: Results) -> Markdown:
+    table = _table(results, "coefficients")
+    columns = [
+        Column("term", "Term"),
+        Column("estimate", "Estimate", _fmt(",.1f"), "right"),
+        Column("unit", "Unit"),
+        Column("meaning", "Meaning"),
+    ]
+    return Markdown(pipe_table(table, columns))
+
+
+def _table(results: Results, name: str) -> pd.DataFrame:
+    if name not in results.tables:
+        raise PageError(f"table {name!r} is missing from {results.build_dir}; re-run the analysis")
+    return results.tables[name].copy()
+
+
+# --- facts for prose --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Every number the prose quotes, formatted once (use as ``{python} facts.x``)."""
+
+    rows: str
+    complete_rows: str
+    dropped_rows: str
+    columns: str
+    species: str
+    data_sha256: str
+    folds: str
+    repeats: str
+    r2: str
+    r2_sd: str
+    rmse: str
+    mae: str
+    baseline_r2: str
+    baseline_rmse: str
+    best_label: str
+    best_r2: str
+    best_rmse: str
+    slope: str
+    male: str  # "547 g heavier" (than a female with the same bill and species)
+    gentoo: str  # "1,095 g heavier" (than an Adelie with the same bill and sex)
+    chinstrap: str  # "299 g lighter"
+    model_sha256: str
+
+
+def _difference(grams: float) -> str:
+    """A mass difference as prose reads it: ``"547 g heavier"`` / ``"299 g lighter"``."""
+    return f"{abs(grams):,.0f} {TARGET_UNIT} {'heavier' if grams >= 0 else 'lighter'}"
+
+
+def key_facts(results: Results) -> Facts:
+    """The numbers the pages quote, from metrics.json and coefficients.json."""
+    metrics = results.metrics
+    candidates = metrics["candidates"]
+    chosen = candidates[metrics["chosen"]]
+    baseline = next(iter(candidates.values()))
+    best = max(candidates.values(), key=lambda c: c["r2"]["mean"])
+    coef = results.coefficients_json
+    slope = next(iter(coef["numeric"].values()))
+    cv = metrics["cross_validation"]
+    data = metrics["data"]
+    return Facts(
+        rows=f"{data['rows']:,}",
+        complete_rows=f"{data['complete_rows']:,}",
+        dropped_rows=f"{data['dropped_rows']:,}",
+        columns=str(len(COLUMNS)),
+        species=str(len(CATEGORIES["species"])),
+        data_sha256=data["sha256"],
+        folds=str(cv["folds"]),
+        repeats=str(cv["repeats"]),
+        r2=f"{chosen['r2']['mean']:.2f}",
+        r2_sd=f"{chosen['r2']['sd']:.2f}",
+        rmse=f"{chosen['rmse']['mean']:.0f} {TARGET_UNIT}",
+        mae=f"{chosen['mae']['mean']:.0f} {TARGET_UNIT}",
+        baseline_r2=f"{baseline['r2']['mean']:.2f}",
+        baseline_rmse=f"{baseline['rmse']['mean']:.0f} {TARGET_UNIT}",
+        best_label=best["label"],
+        best_r2=f"{best['r2']['mean']:.2f}",
+        best_rmse=f"{best['rmse']['mean']:.0f} {TARGET_UNIT}",
+        slope=f"{slope:.0f} {TARGET_UNIT} per mm",
+        male=_difference(coef["categorical"]["sex"]["male"]),
+        gentoo=_difference(coef["categorical"]["species"]["Gentoo"]),
+        chinstrap=_difference(coef["categorical"]["species"]["Chinstrap"]),
+        model_sha256=metrics["model"]["sha256"],
+    )
+
+
+# --- model card and downloads ------------------------------------------------------------
+
+
+def bullet_list(items: Sequence[str]) -> Markdown:
+    return Markdown("\n".join(f"- {escape_markdown(item)}" for item in items))
+
+
+def model_card_data(results: Results) -> Markdown:
+    """The training data section of the model card, as a definition-style list."""
+    data = results.model_card["training_data"]
+    reasons = ", ".join(f"{n} {reason}" for reason, n in data["dropped_reasons"].items())
+    items = [
+        f"Source: {data['source']}",
+        f"{data['rows']} rows in the snapshot; {data['complete_rows']} complete rows used; "
+        f"{data['dropped_rows']} dropped ({reasons})",
+        f"Snapshot sha256: {data['sha256']}",
+    ]
+    return bullet_list(items)
+
+
+def model_card_metrics(results: Results) -> Markdown:
+    """Cross-validated metrics of the chosen model, as the model card states them."""
+    evaluation = results.model_card["evaluation"]
+    method = evaluation["method"]
+    items = [
+        f"{method['folds']}-fold cross-validation repeated {method['repeats']} times "
+        f"(seed {method['seed']})",
+        f"R²: {evaluation['r2']['mean']:.3f} (sd {evaluation['r2']['sd']:.3f})",
+        f"RMSE: {evaluation['rmse']['mean']:.0f} {TARGET_UNIT} "
+        f"(sd {evaluation['rmse']['sd']:.0f} {TARGET_UNIT})",
+        f"MAE: {evaluation['mae']['mean']:.0f} {TARGET_UNIT} "
+        f"(sd {evaluation['mae']['sd']:.0f} {TARGET_UNIT})",
+    ]
+    return bullet_list(items)
+
+
+def _size(path: Path) -> str:
+    size = path.stat().st_size
+    return f"{size / 1024:.1f} kB" if size >= 1024 else f"{size} bytes"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def download_links(results: Results, project_dir: Path | None = None) -> Markdown:
+    """Links to the data snapshot and the build artifacts, each with its size and sha256.
+
+    The files are copied into the site by the model page's ``resources`` list;
+    ``download_paths`` gives the same paths so a test can hold the two together.
+    """
+    lines = []
+    for path, href, what in _downloads(results, project_dir):
+        if not path.is_file():
+            raise PageError(f"download {path} is missing; re-run the analysis")
+        lines.append(
+            f"- [{escape_markdown(path.name)}]({href}): {escape_markdown(what)}; "
+            f"{_size(path)}, sha256 `{_sha256(path)}`"
+        )
+    return Markdown("\n".join(lines))
+
+
+def download_paths(results: Results, project_dir: Path | None = None) -> list[str]:
+    """Project-relative paths of every download (what ``resources`` must list)."""
+    return [href for _, href, _ in _downloads(results, project_dir)]
+
+
+def _downloads(results: Results, project_dir: Path | None) -> list[tuple[Path, str, str]]:
+    """(file, project-relative href, description): repository files, then build artifacts."""
+    shipped = [
+        (DATA_FILE, "the data snapshot the analysis reads (CSV)"),
+        (DATAPACKAGE_FILE, "its data contract (Frictionless Data Package, with sha256)"),
+    ]
+    out = [(path, snapshot_path(path), what) for path, what in shipped]
+    for name, what in DOWNLOADS:
+        path = results.path(name)
+        out.append((path, project_path(path, project_dir), what))
+    return out
+
+
+def coefficients_attachment(results: Results, project_dir: Path | None = None) -> str:
+    """Project-relative path of coefficients.json (what the page's FileAttachment names)."""
+    return project_path(results.path(artifacts.COEFFICIENTS_FILE), project_dir)

@@ -1,0 +1,151 @@
+"""Build provenance: which commit, when, and with which tools the site was built.
+
+Why: a reader of a published page (or a reviewer of an old one) must be able to tell which
+code produced it. The footer of every page shows the commit, the build date and the tool
+versions; they are computed at build time by the Quarto pre-render hook and written to
+``_variables.yml`` (git-ignored), which the footer reads with ``{{< var ... >}}``. No
+version number is typed by hand, so none can go stale. Quarto's own version comes from
+Quarto's ``{{< version >}}`` shortcode, the only authority on which Quarto is running.
+
+The build date is reproducible: ``SOURCE_DATE_EPOCH`` when set (the reproducible-builds
+convention), else the date of the commit, and only outside a git checkout the clock.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+import yaml
+
+#: The tools the footer names, in footer order, as the footer spells them.
+FOOTER_TOOLS: tuple[str, ...] = ("Quarto", "Python", "pandas", "scikit-learn", "plotnine")
+
+#: Python distributions whose installed version goes into ``_variables.yml``,
+#: keyed by the variable name the footer uses.
+PACKAGE_VARIABLES: Mapping[str, str] = {
+    "pandas": "pandas",
+    "scikit_learn": "scikit-learn",
+    "plotnine": "plotnine",
+}
+
+VARIABLES_FILE = "_variables.yml"
+GIT_TIMEOUT_S = 10
+
+
+class ProvenanceError(ValueError):
+    """Raised when the build environment states something impossible (a bad epoch)."""
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Everything the footer says about a build."""
+
+    commit: str
+    commit_full: str
+    dirty: bool
+    build_time: datetime
+    date_source: str
+    versions: Mapping[str, str]
+
+    @property
+    def build_date(self) -> str:
+        return self.build_time.strftime("%Y-%m-%d")
+
+
+def _git(root: Path, *args: str) -> str | None:
+    """Run a read-only git command in ``root``; None when git or the repository is absent."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), *args],
+            capture_output=True,
+            text=True,
+            timeout=GIT_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def source_date_epoch(env: Mapping[str, str]) -> datetime | None:
+    """The build time fixed by ``SOURCE_DATE_EPOCH`` (UTC), or None when it is unset."""
+    raw = env.get("SOURCE_DATE_EPOCH", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise ProvenanceError(
+            f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 UTC, got {raw!r}"
+        )
+    return datetime.fromtimestamp(int(raw), tz=UTC)
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of Python and the analysis libraries, by variable name."""
+    versions = {"python": platform.python_version()}
+    for variable, distribution in PACKAGE_VARIABLES.items():
+        versions[variable] = metadata.version(distribution)
+    return versions
+
+
+def collect(root: Path, env: Mapping[str, str] | None = None) -> Provenance:
+    """Read commit, build time and versions for a build of the project in ``root``."""
+    env = os.environ if env is None else env
+    full = _git(root, "rev-parse", "HEAD") or ""
+    short = _git(root, "rev-parse", "--short=7", "HEAD") or ""
+    dirty = bool(full) and bool(_git(root, "status", "--porcelain", "--untracked-files=no"))
+
+    build_time = source_date_epoch(env)
+    date_source = "SOURCE_DATE_EPOCH"
+    if build_time is None:
+        commit_epoch = _git(root, "log", "-1", "--format=%ct", "HEAD")
+        if commit_epoch and commit_epoch.isdigit():
+            build_time = datetime.fromtimestamp(int(commit_epoch), tz=UTC)
+            date_source = "commit date"
+        else:
+            build_time = datetime.now(tz=UTC).replace(microsecond=0)
+            date_source = "build clock (not a git checkout)"
+    return Provenance(
+        commit=short or "unknown",
+        commit_full=full or "unknown",
+        dirty=dirty,
+        build_time=build_time,
+        date_source=date_source,
+        versions=package_versions(),
+    )
+
+
+def to_variables(provenance: Provenance) -> dict[str, dict[str, str]]:
+    """The ``_variables.yml`` content: ``build.*`` and ``versions.*`` for ``{{< var >}}``."""
+    commit = provenance.commit + (" (with uncommitted changes)" if provenance.dirty else "")
+    return {
+        "build": {
+            "commit": commit,
+            "commit_full": provenance.commit_full,
+            "date": provenance.build_date,
+            "time": provenance.build_time.isoformat(),
+            "date_source": provenance.date_source,
+        },
+        "versions": dict(provenance.versions),
+    }
+
+
+def write_variables(project_dir: Path, env: Mapping[str, str] | None = None) -> Path:
+    """Collect provenance for ``project_dir`` and write its ``_variables.yml``; returns the path.
+
+    The file is left untouched when its content would not change: ``quarto preview``
+    watches project files, and rewriting an identical file would trigger another render.
+    """
+    variables = to_variables(collect(project_dir, env))
+    path = project_dir / VARIABLES_FILE
+    header = "# Written by scripts/pre_render.py at build time (git-ignored). Do not edit.\n"
+    text = header + yaml.safe_dump(variables, sort_keys=True)
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return path
