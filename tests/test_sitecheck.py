@@ -1,9 +1,10 @@
 """Static site checks on small hand-made sites with known defects.
 
-Each defect fixture is the ``good`` site with one thing broken; the checks must report
-exactly that defect (kind, page and a message naming the culprit) and nothing else, and
-the good site must pass. The same checks run on the real render in ``test_render.py``
-and in the workflow (``scripts/check_site.py``).
+Each defect is the hand-made ``good`` site with one thing broken (a row of ``DEFECTS``:
+which file, which text becomes what); the checks must report exactly that defect (kind,
+page and a message naming the culprit) and nothing else, and the good site must pass.
+The same checks run on the real render in ``test_render.py`` and in the workflow
+(``scripts/check_site.py``).
 """
 
 from __future__ import annotations
@@ -41,40 +42,138 @@ def test_good_site_passes() -> None:
     assert sitecheck.check_site(SITES / "good", ["index.html", "model.html"]) == []
 
 
+GOOD_OUTPUT = '<div class="cell-output cell-output-stdout"><pre>R² = 0.85</pre></div>'
+GOOD_IMAGE = '<img src="figures/mass.png" alt="Scatter plot of body mass against bill length">'
+GOOD_FOOTER = (
+    "  <p>Built from commit 1a2b3c4 on 2025-01-01 with Quarto 1.7.34 · Python 3.11.7 ·\n"
+    "  pandas 3.1.0 · scikit-learn 1.7.1 · plotnine 0.15.0</p>"
+)
+
+# (defect, file, text in the good site, what it becomes, problems expected, culprit named)
+DEFECTS: list[tuple[str, str, str, str, set[tuple[str, str]], str]] = [
+    (
+        "missing-alt",
+        "index.html",
+        GOOD_IMAGE,
+        '<img src="figures/mass.png" alt="">',
+        {("index.html", "missing-alt")},
+        "figures/mass.png",
+    ),
+    (
+        "missing-title",
+        "index.html",
+        "<title>Penguins \u2013 Home</title>",
+        "<title> </title>",
+        {("index.html", "missing-title")},
+        "<title>",
+    ),
+    (
+        "external-script",
+        "model.html",
+        "</head>",
+        '<script src="https://cdn.example.invalid/lib.js"></script>\n</head>',
+        {("model.html", "third-party-resource")},
+        "cdn.example.invalid",
+    ),
+    (
+        "web-font",
+        "site_libs/site.css",
+        "",
+        '@import url("https://fonts.googleapis.com/css2?family=Lato&display=swap");\n',
+        {("index.html", "third-party-resource"), ("model.html", "third-party-resource")},
+        "fonts.googleapis.com",
+    ),
+    (
+        "traceback",
+        "model.html",
+        GOOD_OUTPUT,
+        '<div class="cell-output cell-output-stdout"><pre>Traceback (most recent call last):\n'
+        '  File "&lt;stdin&gt;", line 1, in &lt;module&gt;\n'
+        "KeyError: 'bill_length_mm'</pre></div>",
+        {("model.html", "traceback")},
+        "Traceback (most recent call last)",
+    ),
+    (
+        "ansi-error",
+        "model.html",
+        GOOD_OUTPUT,
+        '<div class="cell-output cell-output-error"><pre><span class="ansi-red-fg">---&gt;</span>'
+        " [0;31mValueError[0m: bad input</pre></div>",
+        {("model.html", "ansi-escape"), ("model.html", "error-output")},
+        "error",
+    ),
+    (
+        "stderr-warning",
+        "model.html",
+        GOOD_OUTPUT,
+        '<div class="cell-output cell-output-stderr"><pre>FutureWarning: the default will change'
+        "</pre></div>",
+        {("model.html", "stderr-output")},
+        "stderr",
+    ),
+    (
+        "broken-link",
+        "index.html",
+        'href="model.html#fig-residuals"',
+        'href="modle.html#fig-residuals"',
+        {("index.html", "broken-link")},
+        "modle.html",
+    ),
+    (
+        "missing-image",
+        "index.html",
+        'src="figures/mass.png"',
+        'src="figures/mass-v2.png"',
+        {("index.html", "broken-link")},
+        "figures/mass-v2.png",
+    ),
+    (
+        "missing-provenance",
+        "model.html",
+        GOOD_FOOTER,
+        "  <p>Built from an unknown commit with Quarto 1.7.34 · Python 3.11.7 ·\n"
+        "  pandas 3.1.0 · plotnine 0.15.0</p>",
+        {("model.html", "missing-provenance")},
+        "scikit-learn",
+    ),
+    (
+        "missing-footer",
+        "model.html",
+        f'<footer class="footer"><div class="nav-footer">\n{GOOD_FOOTER}\n</div></footer>',
+        "",
+        {("model.html", "missing-footer")},
+        "<footer>",
+    ),
+]
+
+
+def broken_site(tmp_path: Path, defect: str) -> Path:
+    """A copy of the good site with exactly one defect from ``DEFECTS``."""
+    _, file, good, bad, _, _ = next(row for row in DEFECTS if row[0] == defect)
+    site = tmp_path / defect
+    shutil.copytree(SITES / "good", site)
+    path = site / file
+    text = path.read_text(encoding="utf-8")
+    assert text.count(good) >= 1, f"{good!r} is not in the good site's {file}"
+    path.write_text(text.replace(good, bad, 1) if good else bad + text, encoding="utf-8")
+    return site
+
+
 @pytest.mark.parametrize(
-    ("fixture", "expected", "culprit"),
-    [
-        ("missing-alt", {("index.html", "missing-alt")}, "figures/mass.png"),
-        ("missing-title", {("index.html", "missing-title")}, "<title>"),
-        ("external-script", {("model.html", "third-party-resource")}, "cdn.example.invalid"),
-        (
-            "web-font",
-            {("index.html", "third-party-resource"), ("model.html", "third-party-resource")},
-            "fonts.googleapis.com",
-        ),
-        ("traceback", {("model.html", "traceback")}, "Traceback (most recent call last)"),
-        (
-            "ansi-error",
-            {("model.html", "ansi-escape"), ("model.html", "error-output")},
-            "error",
-        ),
-        ("stderr-warning", {("model.html", "stderr-output")}, "stderr"),
-        ("broken-link", {("index.html", "broken-link")}, "modle.html"),
-        ("missing-image", {("index.html", "broken-link")}, "figures/mass-v2.png"),
-        ("missing-provenance", {("model.html", "missing-provenance")}, "scikit-learn"),
-        ("missing-footer", {("model.html", "missing-footer")}, "<footer>"),
-    ],
+    ("defect", "expected", "culprit"),
+    [(row[0], row[4], row[5]) for row in DEFECTS],
+    ids=[row[0] for row in DEFECTS],
 )
 def test_each_defect_is_reported(
-    fixture: str, expected: set[tuple[str, str]], culprit: str
+    tmp_path: Path, defect: str, expected: set[tuple[str, str]], culprit: str
 ) -> None:
-    problems = sitecheck.check_site(SITES / fixture)
+    problems = sitecheck.check_site(broken_site(tmp_path, defect))
     assert kinds(problems) == expected
     assert any(culprit in problem.message for problem in problems), problems
 
 
-def test_missing_provenance_names_every_missing_part() -> None:
-    problems = sitecheck.check_site(SITES / "missing-provenance")
+def test_missing_provenance_names_every_missing_part(tmp_path: Path) -> None:
+    problems = sitecheck.check_site(broken_site(tmp_path, "missing-provenance"))
     text = " ".join(problem.message for problem in problems)
     assert "git commit" in text
     assert "build date" in text
@@ -156,8 +255,11 @@ def test_cli_passes_good_site(capsys: pytest.CaptureFixture[str]) -> None:
     assert "2 page(s)" in capsys.readouterr().out
 
 
-def test_cli_reports_one_line_per_problem(capsys: pytest.CaptureFixture[str]) -> None:
-    code = check_site_cli.main([str(SITES / "missing-alt"), "--require", "index.html"])
+def test_cli_reports_one_line_per_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = broken_site(tmp_path, "missing-alt")
+    code = check_site_cli.main([str(site), "--require", "index.html"])
     out = capsys.readouterr()
     assert code == 1
     assert out.out.splitlines() == [
