@@ -25,13 +25,14 @@ version_of() {
 venv_quarto() {
     # The real binary inside the quarto-cli package. Not .venv/bin/quarto: that wrapper
     # drops Quarto's exit status, so a failed render would look like a success.
+    # quarto_cli is a namespace package (no __init__.py, so no __file__): ask its spec.
     "$python" - <<'EOF' 2>/dev/null || true
+import importlib.util
 import pathlib
-try:
-    import quarto_cli
-except ImportError:
+spec = importlib.util.find_spec("quarto_cli")
+if spec is None or not spec.submodule_search_locations:
     raise SystemExit(0)
-print(pathlib.Path(quarto_cli.__file__).parent / "bin" / "quarto")
+print(pathlib.Path(next(iter(spec.submodule_search_locations))) / "bin" / "quarto")
 EOF
 }
 
@@ -43,8 +44,8 @@ unwrap() {
     case "$first" in
         '#!'*python*)
             # shellcheck disable=SC2086  # the shebang may be "/usr/bin/env python3"
-            ${first#\#!} -c 'import pathlib, quarto_cli
-print(pathlib.Path(quarto_cli.__file__).parent / "bin" / "quarto")' 2>/dev/null || echo "$1"
+            ${first#\#!} -c 'import pathlib, quarto_cli.quarto as q
+print(pathlib.Path(q.__file__).parent / "bin" / "quarto")' 2>/dev/null || echo "$1"
             ;;
         *) echo "$1" ;;
     esac

@@ -268,7 +268,9 @@ def test_model_page_shows_comparison_coefficients_diagnostics_card_and_downloads
         assert (project / href).is_file(), f"download {href} does not exist"
         assert artifacts.sha256_bytes((project / href).read_bytes()) == sha
     # Quarto copies exactly these into the site: the page's resources list must name them all.
-    assert sorted(front_matter("model.qmd")["resources"]) == sorted(href for href, _ in links)
+    resources = front_matter("model.qmd")["resources"]
+    assert all(r.startswith("/") for r in resources), "anchor resources at the project root"
+    assert sorted(r.removeprefix("/") for r in resources) == sorted(href for href, _ in links)
     for section in ("Intended use", "Not intended for", "Limitations", "Metrics", "Data"):
         assert f"**{section}" in (ROOT / "model.qmd").read_text(encoding="utf-8")
 
@@ -285,7 +287,7 @@ def test_model_page_predictor_reads_the_exported_coefficients(
     attachments = re.findall(r'FileAttachment\("([^"]+)"\)', ojs)
     results_here = artifacts.load_results(project / "_build" / "analysis")
     assert attachments == [pages.coefficients_attachment(results_here, project)]
-    assert attachments[0] in front_matter("model.qmd")["resources"]
+    assert f"/{attachments[0]}" in front_matter("model.qmd")["resources"]
 
     # The page imports the same file the Node test runs, and only names it exports.
     imported = re.search(r'import \{([^}]+)\} from "\./([^"]+)"', ojs)

@@ -105,6 +105,17 @@ def test_write_variables_round_trips(repo: Path) -> None:
     assert path.read_text().startswith("# Written by scripts/pre_render.py")
 
 
+def test_every_variable_is_written_as_a_quoted_string(repo: Path) -> None:
+    # Quarto's YAML 1.2 reader would turn a bare short sha like 12345e7 into a number.
+    path = provenance.write_variables(repo, env={"SOURCE_DATE_EPOCH": "0"})
+    values = [
+        line.split(": ", 1)[1]
+        for line in path.read_text().splitlines()
+        if ": " in line and not line.startswith("#")
+    ]
+    assert values and all(v.startswith('"') and v.endswith('"') for v in values)
+
+
 # --- the Quarto pre-render hook (scripts/pre_render.py), run as Quarto runs it -------------
 
 

@@ -54,9 +54,10 @@ def _real_binary(candidate: str) -> str:
     with contextlib.suppress(OSError, UnicodeDecodeError):
         head = Path(candidate).read_text(encoding="utf-8")[:200]
         if head.startswith("#!") and "python" in head.splitlines()[0]:
-            import quarto_cli  # the wrapper belongs to this package
+            # The wrapper belongs to quarto_cli, a namespace package: no __init__, no __file__.
+            import quarto_cli.quarto as wrapper
 
-            return str(Path(quarto_cli.__file__).parent / "bin" / "quarto")
+            return str(Path(wrapper.__file__).parent / "bin" / "quarto")
     return candidate
 
 

@@ -145,7 +145,9 @@ def write_variables(project_dir: Path, env: Mapping[str, str] | None = None) -> 
     variables = to_variables(collect(project_dir, env))
     path = project_dir / VARIABLES_FILE
     header = "# Written by scripts/pre_render.py at build time (git-ignored). Do not edit.\n"
-    text = header + yaml.safe_dump(variables, sort_keys=True)
+    # Every value double-quoted: Quarto reads YAML 1.2, where an unquoted short sha such as
+    # 12345e7 is a number (PyYAML, on YAML 1.1, would leave it bare).
+    text = header + yaml.safe_dump(variables, sort_keys=True, default_style='"')
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
         path.write_text(text, encoding="utf-8")
     return path
