@@ -23,7 +23,6 @@ QUARTO_VERSION = "1.7.34"
 SEED = 20_250_101
 
 TARGET = "body_mass_g"
-TARGET_UNIT = "g"
 
 #: Measurement columns and their units (the data contract and the figures both use them).
 MEASUREMENTS: MappingProxyType[str, str] = MappingProxyType(
@@ -34,6 +33,19 @@ MEASUREMENTS: MappingProxyType[str, str] = MappingProxyType(
         "body_mass_g": "g",
     }
 )
+
+TARGET_UNIT = MEASUREMENTS[TARGET]
+
+
+def measurement_name(column: str) -> str:
+    """A measurement column in words, without its unit: ``bill_length_mm`` -> ``bill length``."""
+    return column.removesuffix(f"_{MEASUREMENTS[column]}").replace("_", " ")
+
+
+def measurement_label(column: str) -> str:
+    """Axis and input label of a measurement: ``bill_length_mm`` -> ``Bill length (mm)``."""
+    return f"{measurement_name(column).capitalize()} ({MEASUREMENTS[column]})"
+
 
 #: Candidate feature sets, in the order the comparison table shows them.
 #: Each entry: (numeric features, categorical features).

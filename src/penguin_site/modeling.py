@@ -32,6 +32,8 @@ from penguin_site.config import (
     SEED,
     TARGET,
     TARGET_UNIT,
+    measurement_label,
+    measurement_name,
 )
 from penguin_site.schema import CATEGORIES
 
@@ -203,7 +205,7 @@ def _categorical_features(model: Pipeline) -> list[str]:
 def _meaning(term: str, baseline: str) -> dict[str, str]:
     if term in MEASUREMENTS:
         unit = MEASUREMENTS[term]
-        label = term.removesuffix(f"_{unit}").replace("_", " ")
+        label = measurement_name(term)
         return {
             "unit": f"{TARGET_UNIT} per {unit}",
             "meaning": f"Change in predicted mass for each extra {unit} of {label}, "
@@ -230,13 +232,12 @@ def export_coefficients(model: Pipeline, data: pd.DataFrame) -> dict[str, object
     inputs: dict[str, dict[str, object]] = {}
     for column in numeric:
         values = data[column]
-        unit = MEASUREMENTS[column]
         inputs[column] = {
             "min": float(np.floor(values.min())),
             "max": float(np.ceil(values.max())),
             "step": 0.1,
             "default": round(float(values.median()), 1),
-            "label": f"{column.removesuffix('_' + unit).replace('_', ' ').capitalize()} ({unit})",
+            "label": measurement_label(column),
         }
     for column in categorical:
         inputs[column] = {"levels": list(CATEGORIES[column]), "label": column.capitalize()}

@@ -30,6 +30,7 @@ from penguin_site.config import (
     MEASUREMENTS,
     ROOT,
     TARGET_UNIT,
+    measurement_label,
 )
 from penguin_site.schema import CATEGORIES, COLUMNS, DESCRIPTIONS, NULLABLE
 
@@ -141,11 +142,6 @@ def _percent(value: object) -> str:
     return f"{float(value):.0%}"  # type: ignore[arg-type]
 
 
-def _measurement_label(name: str) -> str:
-    unit = MEASUREMENTS[name]
-    return f"{name.removesuffix('_' + unit).replace('_', ' ').capitalize()} ({unit})"
-
-
 def data_contract_table() -> Markdown:
     """The columns of the snapshot: type, unit or allowed values, whether they may be missing."""
     rows = []
@@ -215,7 +211,7 @@ def measurement_summary_table(results: Results) -> Markdown:
         Column("sex", "Sex"),
         Column("n", "Birds", str, "right"),
     ]
-    columns += [Column(m, _measurement_label(m), str, "right") for m in MEASUREMENTS]
+    columns += [Column(m, measurement_label(m), str, "right") for m in MEASUREMENTS]
     return Markdown(pipe_table(wide, columns))
 
 
