@@ -124,7 +124,10 @@ def test_page_front_matter(page: str) -> None:
     assert isinstance(meta["title"], str) and meta["title"].strip()
     assert meta["jupyter"] == "python3"
     for resource in meta.get("resources", []):
-        path = Path(resource)
+        # A leading / anchors the path at the project root (Quarto would match a bare
+        # name at any depth); it must stay inside the project.
+        assert resource.startswith("/"), resource
+        path = Path(resource.removeprefix("/"))
         assert not path.is_absolute() and ".." not in path.parts, resource
         # Repository files must exist now; build artifacts are checked after a build
         # (tests/test_pages.py) because _build/ is created by the analysis.
