@@ -14,6 +14,7 @@ from pathlib import Path
 from penguin_site.config import BUILD_DIR, DATA_FILE, DATAPACKAGE_FILE
 from penguin_site.dataset import DataValidationError
 from penguin_site.pipeline import run_analysis
+from penguin_site.provenance import ProvenanceError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -36,6 +37,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     except DataValidationError as exc:
         print(f"error: the data failed validation; nothing was written\n{exc}", file=sys.stderr)
+        return 1
+    except ProvenanceError as exc:
+        print(f"error: {exc}; nothing was written", file=sys.stderr)
         return 1
     print(f"analysis written to {out}")
     return 0

@@ -18,13 +18,18 @@ if [ "$have" != "$want" ]; then
     exit 2
 fi
 
+stamp="$venv/.penguin-lock.sha256"
+lock_sha="$(sha256sum requirements.lock pyproject.toml | sha256sum | cut -d' ' -f1)"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" != "$lock_sha" ]; then
+    # pip never removes what a new lock dropped: start over so .venv holds the lock exactly.
+    echo "setup_env: requirements.lock changed; recreating $venv"
+    rm -rf "$venv"
+fi
 if [ ! -x "$venv/bin/python" ]; then
     echo "setup_env: creating $venv with $python ($have)"
     "$python" -m venv "$venv"
 fi
 
-stamp="$venv/.penguin-lock.sha256"
-lock_sha="$(sha256sum requirements.lock pyproject.toml | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sha" ]; then
     echo "setup_env: installing requirements.lock into $venv (hash-checked)"
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,7 +22,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         digest = write_snapshot(args.data_file, args.datapackage)
     except DataValidationError as exc:
-        print(exc)
+        print(
+            f"error: the source data break the contract; nothing was written\n{exc}",
+            file=sys.stderr,
+        )
         return 1
     print(f"wrote {args.data_file} (sha256 {digest}) and {args.datapackage}")
     return 0

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +14,7 @@ import pandas as pd
 import pytest
 
 from penguin_site import artifacts, pipeline
-from penguin_site.config import CHOSEN_FEATURE_SET, DATA_FILE, FEATURE_SETS
+from penguin_site.config import CHOSEN_FEATURE_SET, DATA_FILE, FEATURE_SETS, ROOT
 from penguin_site.dataset import CleanData
 from penguin_site.modeling import features, fit_final
 from scripts import run_analysis
@@ -98,15 +101,23 @@ def test_tables_load_back(results: artifacts.Results) -> None:
     assert comparison.loc[comparison["chosen"], "candidate"].tolist() == [CHOSEN_FEATURE_SET]
 
 
-def test_two_runs_write_identical_bytes(
-    build_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "315532800")  # same as the default: 1980-01-01
-    again = pipeline.run_analysis(tmp_path / "again")
-    first, second = _files(build_dir), _files(again)
-    assert first.keys() == second.keys()
-    differing = [name for name in first if first[name] != second[name]]
-    assert differing == []
+def test_two_builds_in_separate_processes_write_identical_bytes(tmp_path: Path) -> None:
+    """Two fresh interpreters (different hash seeds, different object addresses)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("SOURCE_DATE_EPOCH", "PYTHONHASHSEED")}
+    builds = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"build-{seed}"
+        subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "run_analysis.py"), "--build-dir", str(out)],
+            env={**env, "PYTHONHASHSEED": seed, "SOURCE_DATE_EPOCH": "1700000000"},
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+        builds.append(_files(out))
+    first, second = builds
+    assert first.keys() == second.keys() == EXPECTED_FILES
+    assert [name for name in first if first[name] != second[name]] == []
 
 
 def test_model_file_depends_on_source_date_epoch_only(
@@ -164,6 +175,41 @@ def test_bad_data_stops_the_build_and_keeps_the_old_artifacts(
     assert code == 1
     assert "nothing was written" in err and "column 'species'" in err and "bad.csv" in err
     assert _files(target) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["analysis", "bad.csv"]  # no staging
+
+
+@pytest.mark.parametrize("epoch", ["abc", "1.7e9", "-5"])
+def test_malformed_source_date_epoch_stops_before_any_work(
+    epoch: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    code = run_analysis.main(["--build-dir", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "SOURCE_DATE_EPOCH must be a whole number" in err and repr(epoch) in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failure_midway_leaves_no_staging_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object) -> None:
+        raise RuntimeError("figure failed")
+
+    monkeypatch.setattr(pipeline.plots, "plot_residuals", broken)
+    with pytest.raises(RuntimeError, match="figure failed"):
+        pipeline.run_analysis(tmp_path / "analysis")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_metrics_name_the_file_that_was_analysed(tmp_path: Path) -> None:
+    other = tmp_path / "season.csv"
+    other.write_text(DATA_FILE.read_text().replace("3750", "3760", 1))
+    out = pipeline.run_analysis(tmp_path / "analysis", other, datapackage=None)
+    data = json.loads((out / "metrics.json").read_text())["data"]
+    assert data["file"] == "season.csv"
+    assert data["sha256"] == hashlib.sha256(other.read_bytes()).hexdigest()
+    assert data["source"].startswith("not recorded")
 
 
 def test_tampered_snapshot_fails_its_checksum(tmp_path: Path, capsys) -> None:

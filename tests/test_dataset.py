@@ -62,17 +62,17 @@ BAD_INPUTS: list[tuple[str, Callable[[str], str | bytes], list[str]]] = [
     (
         "text in a numeric column",
         lambda t: _replace_field(t, 3, 2, "forty"),
-        ["column 'bill_length_mm'", "must be a number", "row 2 (CSV line 3)", "values: forty"],
+        ["column 'bill_length_mm'", "must be a number", "row 2 (CSV line 3)", "values: 'forty'"],
     ),
     (
         "negative mass",
         lambda t: _replace_field(t, 6, 5, "-3650"),
-        ["column 'body_mass_g'", "in_range(2000.0, 7000.0)", "row 5 (CSV line 6)", "-3650"],
+        ["column 'body_mass_g'", "must be between 2000 and 7000 g", "row 5 (CSV line 6)", "-3650"],
     ),
     (
         "0 mm bill",
         lambda t: _replace_field(t, 2, 2, "0"),
-        ["column 'bill_length_mm'", "in_range(25.0, 70.0)", "row 1 (CSV line 2)"],
+        ["column 'bill_length_mm'", "must be between 25 and 70 mm", "row 1 (CSV line 2)"],
     ),
     (
         "mass in kilograms",
@@ -102,7 +102,7 @@ BAD_INPUTS: list[tuple[str, Callable[[str], str | bytes], list[str]]] = [
     (
         "year outside the study",
         lambda t: _replace_field(t, 2, 7, "2019"),
-        ["column 'year'", "in_range(2007, 2009)", "row 1"],
+        ["column 'year'", "must be between 2007 and 2009", "row 1"],
     ),
     (
         "year not a whole number",
@@ -130,6 +130,57 @@ BAD_INPUTS: list[tuple[str, Callable[[str], str | bytes], list[str]]] = [
         lambda t: _replace_field(t, 4, 7, "2007,extra"),
         ["rows must have 8 fields", "row 3 (CSV line 4)"],
     ),
+    (
+        "NaN written for a missing value",
+        lambda t: _replace_field(t, 2, 3, "NaN"),
+        [
+            "column 'bill_depth_mm'",
+            "must be a number like 39.1 (missing values: NA or empty)",
+            "row 1 (CSV line 2)",
+            "'NaN'",
+        ],
+    ),
+    (
+        "digits grouped with an underscore",
+        lambda t: _replace_field(t, 2, 5, "3_750"),
+        ["column 'body_mass_g'", "must be a number", "'3_750'"],
+    ),
+    (
+        "number padded with spaces",
+        lambda t: _replace_field(t, 2, 7, " 2007"),
+        ["column 'year'", "must be a whole number like 2007", "' 2007'"],
+    ),
+    (
+        "category with a trailing space",
+        lambda t: _replace_field(t, 2, 6, "male "),
+        ["column 'sex'", "unknown value", "'male '"],
+    ),
+    (
+        "required value missing",
+        lambda t: _replace_field(t, 2, 7, "NA"),
+        ["column 'year': missing value, but year is required", "row 1 (CSV line 2)"],
+    ),
+    (
+        "line numbers after a blank line",
+        lambda t: _replace_field(t.replace("\n", "\n\n", 2), 6, 0, "Emperor"),
+        ["column 'species'", "row 3 (CSV line 6)"],
+    ),
+    (
+        "line numbers after a quoted field spanning lines",
+        lambda t: _replace_field(_replace_field(t, 2, 1, '"Torger\nsen"'), 6, 5, "-1"),
+        ["column 'island'", "'Torger\\nsen'", "column 'body_mass_g'", "row 4 (CSV line 6)"],
+    ),
+    (
+        "duplicate column",
+        lambda t: _add_column(t).replace("colour", "year", 1).replace(",blue", ",2007"),
+        ["column 'year': duplicate column"],
+    ),
+    (
+        "unnamed column",
+        lambda t: _add_column(t).replace(",colour", ",", 1),
+        ["column '(empty name at field 9)': unknown column"],
+    ),
+    ("wrong delimiter (pipes)", lambda t: t.replace(",", "|"), ["wrong delimiter", "pipes"]),
     (
         "bytes that are not UTF-8",
         _mutate_bytes,
@@ -189,7 +240,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path, snapshot_text: str) -
 
 
 def test_long_row_lists_are_shortened() -> None:
-    problem = Problem("sex", "unknown value", tuple(range(1, 12)), ("x",) * 11)
+    problem = Problem("sex", "unknown value", tuple(range(1, 12)), tuple(range(2, 13)), ("x",) * 11)
     text = problem.describe()
     assert "rows 1, 2, 3, 4, 5 and 6 more" in text
     assert "CSV lines 2, 3, 4, 5, 6" in text
@@ -206,11 +257,24 @@ def test_snapshot_matches_recorded_checksum() -> None:
     assert dataset.sha256_file(DATA_FILE) == dataset.expected_sha256(DATAPACKAGE_FILE)
 
 
-def test_expected_sha256_rejects_other_algorithms(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        (None, "datapackage.json: file not found"),
+        ("{}", "KeyError"),
+        ("not json", "JSONDecodeError"),
+        ('{"resources": [{"hash": "md5:abc"}]}', "not md5:"),
+        ('{"resources": [{"hash": "sha256:abc"}]}', "64 hex digits"),
+    ],
+    ids=["missing", "no resources", "not JSON", "md5", "short digest"],
+)
+def test_bad_datapackage_is_named(tmp_path: Path, content: str | None, fragment: str) -> None:
     descriptor = tmp_path / "datapackage.json"
-    descriptor.write_text('{"resources": [{"hash": "md5:abc"}]}', encoding="utf-8")
-    with pytest.raises(ValueError, match="sha256"):
+    if content is not None:
+        descriptor.write_text(content, encoding="utf-8")
+    with pytest.raises(DataValidationError) as caught:
         dataset.expected_sha256(descriptor)
+    assert str(descriptor) in str(caught.value) and fragment in str(caught.value)
 
 
 def test_cleaning_keeps_complete_rows_and_says_why_others_go(
@@ -228,3 +292,27 @@ def test_cleaning_keeps_complete_rows_and_says_why_others_go(
     first = clean.dropped.iloc[0]
     assert first["reason"] == "no measurements"
     assert penguins.iloc[first["row"] - 1][list(MEASUREMENTS)].isna().all()
+
+
+def test_byte_order_mark_is_accepted(tmp_path: Path, snapshot_text: str) -> None:
+    # Spreadsheet programs save "CSV UTF-8" with a BOM; the header must still be read.
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + snapshot_text.encode())
+    assert len(dataset.load_penguins(path)) == 344
+
+
+@pytest.mark.parametrize(
+    ("keep", "named"),
+    [
+        (lambda df: df.head(12), "Chinstrap female: 0"),
+        (lambda df: df.assign(sex=pd.NA), "Adelie female: 0"),
+        (lambda df: df[df["species"] != "Gentoo"], "Gentoo male: 0"),
+    ],
+    ids=["twelve rows", "sex never recorded", "no Gentoo"],
+)
+def test_data_too_thin_to_model_is_named(penguins: pd.DataFrame, keep, named: str) -> None:
+    with pytest.raises(DataValidationError) as caught:
+        dataset.clean_for_modelling(keep(penguins).reset_index(drop=True))
+    message = str(caught.value)
+    assert "too few complete rows to model" in message and named in message
+    assert str(DATA_FILE.name) in message

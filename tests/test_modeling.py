@@ -111,3 +111,16 @@ def test_unknown_category_is_refused(clean: CleanData) -> None:
     bird = pd.DataFrame([{"bill_length_mm": 45.0, "species": "Emperor", "sex": "male"}])
     with pytest.raises(ValueError, match="unknown categor"):
         model.predict(bird)
+
+
+@pytest.mark.parametrize("feature_set", list(FEATURE_SETS))
+def test_terms_pair_every_coefficient_with_its_input(clean: CleanData, feature_set: str) -> None:
+    model = modeling.fit_final(clean.data, feature_set)
+    found = modeling.terms(model)
+    assert [t.name for t in found] == list(model[:-1].get_feature_names_out())
+    assert [t.estimate for t in found] == list(model[-1].coef_)
+    numeric, categorical = FEATURE_SETS[feature_set]
+    assert [t.column for t in found if t.level is None] == list(numeric)
+    for column in categorical:
+        levels = [t.level for t in found if t.column == column]
+        assert levels == list(modeling.CATEGORIES[column][1:])  # the first level is the baseline

@@ -22,6 +22,7 @@ import pandas as pd
 import skops.io as sio
 from sklearn.pipeline import Pipeline
 
+from penguin_site import provenance
 from penguin_site.config import BUILD_DIR
 
 MODEL_FILE = "model.skops"
@@ -67,23 +68,30 @@ class Results:
 
 
 def sha256_bytes(data: bytes) -> str:
+    """Hex sha256 of bytes held in memory (the model is hashed before it is written)."""
     return hashlib.sha256(data).hexdigest()
 
 
 def source_date_epoch() -> int:
     """Build time for embedded timestamps: SOURCE_DATE_EPOCH when set, else a fixed 1980 date.
 
-    A constant fallback (not "now") keeps local builds reproducible too.
+    Parsed by the same function as the footer's build date, so a malformed value is
+    one clear error everywhere. A constant fallback (not "now") keeps local builds
+    reproducible too; zip cannot store dates before 1980, so earlier ones are clamped.
     """
-    return max(int(os.environ.get("SOURCE_DATE_EPOCH", _ZIP_EPOCH_MIN)), _ZIP_EPOCH_MIN)
+    stamp = provenance.source_date_epoch(os.environ)
+    seconds = int(stamp.timestamp()) if stamp else _ZIP_EPOCH_MIN
+    return max(seconds, _ZIP_EPOCH_MIN)
 
 
 def write_json(path: Path, payload: object) -> None:
+    """Write JSON with a fixed layout (indent 2, key order kept, UTF-8, final newline)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def read_json(path: Path) -> Any:
+    """Read a JSON artifact (UTF-8)."""
     return json.loads(path.read_text(encoding="utf-8"))
 
 

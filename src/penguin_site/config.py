@@ -78,6 +78,10 @@ CHOSEN_FEATURE_SET = "bill_species_sex"
 CV_FOLDS = 5
 CV_REPEATS = 20
 
+#: Fewest complete rows each species-sex group needs before the models are fitted:
+#: with fewer, cross-validation folds often train without the group at all.
+MIN_BIRDS_PER_GROUP = CV_FOLDS
+
 #: Figures: fixed size and resolution so every build writes the same pixels.
 FIGURE_SIZE_IN: tuple[float, float] = (7.0, 4.5)
 FIGURE_DPI = 120

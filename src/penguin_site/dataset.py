@@ -18,14 +18,20 @@ from pathlib import Path
 import pandas as pd
 import pandera.errors as pa_errors
 
-from penguin_site.config import DATA_FILE, DATAPACKAGE_FILE, MEASUREMENTS, TARGET
+from penguin_site.config import DATA_FILE, DATAPACKAGE_FILE, MEASUREMENTS, MIN_BIRDS_PER_GROUP
 from penguin_site.schema import (
     CATEGORIES,
     COLUMNS,
     MEASUREMENTS_MISSING_TOGETHER,
+    MISSING_TOKENS,
     NA_TOKEN,
+    NUMBER_PATTERNS,
+    RANGES,
     SCHEMA,
 )
+
+#: Header separators people use by mistake, named in the wrong-delimiter message.
+DELIMITER_NAMES = {";": "semicolons", "\t": "tabs", "|": "pipes", ":": "colons"}
 
 #: How many offending rows a message lists before it says "and N more".
 MAX_ROWS_SHOWN = 5
@@ -36,11 +42,16 @@ MODEL_COLUMNS: tuple[str, ...] = (*MEASUREMENTS, "sex")
 
 @dataclass(frozen=True)
 class Problem:
-    """One broken rule: which column, which rule, which data rows (1-based) and values."""
+    """One broken rule: which column, which rule, which data rows (1-based) and values.
+
+    ``lines`` are the CSV line numbers of those rows (the header is line 1), counted by
+    the CSV reader, so they stay right after blank lines or quoted multi-line fields.
+    """
 
     column: str
     rule: str
     rows: tuple[int, ...] = ()
+    lines: tuple[int, ...] = ()
     values: tuple[str, ...] = ()
 
     def describe(self) -> str:
@@ -54,11 +65,10 @@ class Problem:
         if self.rows:
             shown = self.rows[:MAX_ROWS_SHOWN]
             more = f" and {len(self.rows) - len(shown)} more" if len(self.rows) > len(shown) else ""
-            lines = ", ".join(str(r + 1) for r in shown)
-            text += (
-                f" at row{'s' if len(self.rows) > 1 else ''} {', '.join(map(str, shown))}{more}"
-                f" (CSV line{'s' if len(shown) > 1 else ''} {lines})"
-            )
+            text += f" at row{'s' if len(self.rows) > 1 else ''} {', '.join(map(str, shown))}{more}"
+            lines = self.lines[:MAX_ROWS_SHOWN]
+            if lines:
+                text += f" (CSV line{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))})"
         if self.values:
             text += f"; values: {', '.join(self.values[:MAX_ROWS_SHOWN])}"
         return text
@@ -89,14 +99,21 @@ def sha256_file(path: Path) -> str:
 
 def expected_sha256(datapackage: Path = DATAPACKAGE_FILE) -> str:
     """The snapshot's recorded sha256, from the Frictionless ``hash`` field ``sha256:<hex>``."""
-    descriptor = json.loads(Path(datapackage).read_text(encoding="utf-8"))
-    algorithm, _, digest = descriptor["resources"][0]["hash"].partition(":")
-    if algorithm != "sha256" or not digest:
-        raise ValueError(f"{_display(datapackage)}: resources[0].hash must be 'sha256:<hex>'")
+    rule = "must hold resources[0].hash as 'sha256:<64 hex digits>'"
+    try:
+        descriptor = json.loads(Path(datapackage).read_text(encoding="utf-8"))
+        algorithm, _, digest = str(descriptor["resources"][0]["hash"]).partition(":")
+    except FileNotFoundError:
+        raise DataValidationError(datapackage, [Problem("", "file not found")]) from None
+    except (OSError, ValueError, KeyError, IndexError, TypeError) as exc:
+        problem = Problem("", f"{rule} (cannot read it: {type(exc).__name__}: {exc})")
+        raise DataValidationError(datapackage, [problem]) from None
+    if algorithm != "sha256" or len(digest) != 64:
+        raise DataValidationError(datapackage, [Problem("", f"{rule}, not {algorithm}:...")])
     return digest
 
 
-def load_penguins(path: Path = DATA_FILE, sha256: str | None = None) -> pd.DataFrame:
+def load_penguins(path: Path, sha256: str | None = None) -> pd.DataFrame:
     """Read and validate a penguins CSV; return it with the contract's dtypes.
 
     ``sha256`` is the checksum the file must have. The committed snapshot is checked
@@ -106,8 +123,8 @@ def load_penguins(path: Path = DATA_FILE, sha256: str | None = None) -> pd.DataF
     """
     path = Path(path)
     data = _read_bytes(path)
-    rows = _parse_csv(path, _decode_utf8(path, data))
-    typed = _validate(path, rows)
+    body = _parse_csv(path, _decode_utf8(path, data))
+    typed = _validate(path, body)
     if sha256 is not None:
         actual = hashlib.sha256(data).hexdigest()
         if actual != sha256:
@@ -130,12 +147,15 @@ def load_snapshot() -> pd.DataFrame:
     return load_penguins(DATA_FILE, expected_sha256(DATAPACKAGE_FILE))
 
 
-def clean_for_modelling(df: pd.DataFrame) -> CleanData:
+def clean_for_modelling(df: pd.DataFrame, source: Path = DATA_FILE) -> CleanData:
     """Keep rows with every measurement and sex; record why each other row was dropped.
 
     A row without measurements cannot be used at all; a row without sex cannot be
     used by the models that condition on sex. Dropping both everywhere gives every
-    candidate the same rows, so their cross-validated scores are comparable.
+    candidate the same rows, so their cross-validated scores are comparable. Data
+    too thin to cross-validate (a species-sex group with fewer than
+    ``MIN_BIRDS_PER_GROUP`` complete rows) stops here with a message naming the
+    group, not later inside scikit-learn.
     """
     measurements_missing = df[list(MEASUREMENTS)].isna().all(axis=1)
     sex_missing = df["sex"].isna()
@@ -145,9 +165,24 @@ def clean_for_modelling(df: pd.DataFrame) -> CleanData:
     keep = reason.isna()
     dropped = df.loc[~keep].assign(row=df.index[~keep] + 1, reason=reason[~keep])
     data = df.loc[keep].reset_index(drop=True)
-    if data[TARGET].isna().any():  # the contract makes this impossible; fail loudly if not
-        raise AssertionError("clean data still has a missing target")
+    _check_groups(source, data)
     return CleanData(data=data, dropped=dropped[["row", *COLUMNS, "reason"]])
+
+
+def _check_groups(source: Path, data: pd.DataFrame) -> None:
+    sizes = data.groupby(["species", "sex"], observed=True).size()
+    thin = [
+        f"{species} {sex}: {int(sizes.get((species, sex), 0))}"
+        for species in CATEGORIES["species"]
+        for sex in CATEGORIES["sex"]
+        if sizes.get((species, sex), 0) < MIN_BIRDS_PER_GROUP
+    ]
+    if thin:
+        rule = (
+            f"too few complete rows to model: every species and sex needs at least "
+            f"{MIN_BIRDS_PER_GROUP} birds with all measurements and sex ({'; '.join(thin)})"
+        )
+        raise DataValidationError(source, [Problem("species, sex", rule)])
 
 
 def _display(path: Path) -> str:
@@ -171,8 +206,9 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _decode_utf8(path: Path, data: bytes) -> str:
+    """Decode UTF-8, accepting the byte-order mark spreadsheet programs write ("CSV UTF-8")."""
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line_start = data.rfind(b"\n", 0, exc.start) + 1
         line_no = data.count(b"\n", 0, exc.start) + 1
@@ -190,78 +226,143 @@ def _decode_utf8(path: Path, data: bytes) -> str:
         ) from None
 
 
-def _parse_csv(path: Path, text: str) -> list[list[str]]:
-    records = list(csv.reader(io.StringIO(text, newline="")))
-    records = [r for r in records if r]  # blank lines carry no data
-    header, body = records[0], records[1:]
+@dataclass(frozen=True)
+class _Body:
+    """Data records and the CSV line each one starts on."""
+
+    records: list[list[str]]
+    lines: list[int]
+
+    def lines_of(self, rows: Iterable[int]) -> tuple[int, ...]:
+        """CSV line numbers of 1-based data rows."""
+        return tuple(self.lines[r - 1] for r in rows)
+
+
+def _parse_csv(path: Path, text: str) -> _Body:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records: list[list[str]] = []
+    lines: list[int] = []
+    start = 1
+    for record in reader:
+        if record:  # blank lines carry no data
+            records.append(record)
+            lines.append(start)
+        start = reader.line_num + 1
+    header, body = records[0], _Body(records[1:], lines[1:])
     _check_header(path, header)
-    if not body:
+    if not body.records:
         raise DataValidationError(path, [Problem("", "has a header but no data rows")])
-    ragged = [i for i, r in enumerate(body, start=1) if len(r) != len(COLUMNS)]
+    ragged = tuple(i for i, r in enumerate(body.records, start=1) if len(r) != len(COLUMNS))
     if ragged:
-        raise DataValidationError(
-            path, [Problem("", f"rows must have {len(COLUMNS)} fields", tuple(ragged))]
-        )
+        rule = f"rows must have {len(COLUMNS)} fields (check for stray commas or quotes)"
+        raise DataValidationError(path, [Problem("", rule, ragged, body.lines_of(ragged))])
     return body
 
 
 def _check_header(path: Path, header: list[str]) -> None:
-    if len(header) == 1:
-        for delimiter, name in ((";", "semicolons"), ("\t", "tabs")):
-            if delimiter in header[0]:
-                raise DataValidationError(
-                    path,
-                    [
-                        Problem(
-                            "",
-                            f"wrong delimiter: the header is separated by {name}, expected commas",
-                        )
-                    ],
-                )
-    problems = []
-    missing = [c for c in COLUMNS if c not in header]
-    extra = [c for c in header if c not in COLUMNS]
-    problems += [Problem(c, "missing column") for c in missing]
-    problems += [Problem(c, f"unknown column (allowed: {', '.join(COLUMNS)})") for c in extra]
-    if not problems and tuple(header) != COLUMNS:
+    if len(header) == 1 and len(COLUMNS) > 1:
+        seen = [name for d, name in DELIMITER_NAMES.items() if d in header[0]]
+        found = f"; it looks separated by {seen[0]}" if seen else ""
+        rule = f"the header has one field{found}: expected comma-separated {','.join(COLUMNS)}"
+        raise DataValidationError(path, [Problem("", f"wrong delimiter: {rule}")])
+    names = [
+        name if name.strip() else f"(empty name at field {i})"
+        for i, name in enumerate(header, start=1)
+    ]
+    problems = [Problem(c, "duplicate column") for c in dict.fromkeys(names) if names.count(c) > 1]
+    problems += [Problem(c, "missing column") for c in COLUMNS if c not in names]
+    problems += [
+        Problem(c, f"unknown column (allowed: {', '.join(COLUMNS)})")
+        for c in names
+        if c not in COLUMNS
+    ]
+    if not problems and tuple(names) != COLUMNS:
         problems.append(Problem("", f"columns out of order: expected {','.join(COLUMNS)}"))
     if problems:
         raise DataValidationError(path, problems)
 
 
-def _validate(path: Path, body: list[list[str]]) -> pd.DataFrame:
-    raw = pd.DataFrame(body, columns=list(COLUMNS), dtype=object)
-    raw = raw.map(lambda v: None if v in ("", NA_TOKEN) else v)
+def _validate(path: Path, body: _Body) -> pd.DataFrame:
+    raw = pd.DataFrame(body.records, columns=list(COLUMNS), dtype=object)
+    raw = raw.map(lambda v: None if v in MISSING_TOKENS else v)
+    problems, bad_rows = _number_problems(raw, body)
+    raw = raw.mask(bad_rows.reindex(columns=raw.columns, fill_value=False))
     try:
-        return SCHEMA.validate(raw, lazy=True)
+        typed = SCHEMA.validate(raw, lazy=True)
     except pa_errors.SchemaErrors as exc:
-        raise DataValidationError(path, list(_problems(exc.failure_cases))) from None
+        skip = set(bad_rows.index[bad_rows.any(axis=1)] + 1)
+        problems += list(_problems(exc.failure_cases, body, skip))
+        typed = None
+    if problems:
+        raise DataValidationError(path, problems)
+    return typed
 
 
-def _problems(failures: pd.DataFrame) -> Iterable[Problem]:
-    """Turn pandera's failure-case table into one Problem per (column, rule)."""
+def _number_problems(raw: pd.DataFrame, body: _Body) -> tuple[list[Problem], pd.DataFrame]:
+    """Numbers must be written plainly (``39.1``, ``2007``): no ``NaN``, ``3_750`` or padding.
+
+    Python's float() accepts all of those; the contract's only missing markers are
+    ``NA`` and the empty field, so anything else is a mistake worth naming. Returns the
+    problems and a mask of the offending cells (blanked before the schema runs, so one
+    bad cell is reported once).
+    """
+    problems: list[Problem] = []
+    bad = pd.DataFrame(False, index=raw.index, columns=list(NUMBER_PATTERNS))
+    for column, pattern in NUMBER_PATTERNS.items():
+        values = raw[column]
+        bad[column] = values.notna() & ~values.astype("string").str.fullmatch(pattern).fillna(True)
+        if bad[column].any():
+            rows = tuple(int(i) + 1 for i in raw.index[bad[column]])
+            kind = "a whole number like 2007" if column == "year" else "a number like 39.1"
+            problems.append(
+                Problem(
+                    column,
+                    f"must be {kind} (missing values: {NA_TOKEN} or empty)",
+                    rows,
+                    body.lines_of(rows),
+                    tuple(repr(v) for v in values[bad[column]]),
+                )
+            )
+    return problems, bad
+
+
+def _problems(failures: pd.DataFrame, body: _Body, skip: set[int]) -> Iterable[Problem]:
+    """Turn pandera's failure-case table into one Problem per (column, rule).
+
+    Rows in ``skip`` already have a number problem; their knock-on failures are dropped.
+    """
     failures = failures[failures["index"].notna()]
+    failures = failures[~(failures["index"].astype(int) + 1).isin(skip)]
     coerce_failed = set(failures.loc[failures["check"].str.startswith("coerce_dtype"), "column"])
     for (column, check), group in failures.groupby(["column", "check"], sort=False, dropna=False):
         if column in coerce_failed and not check.startswith("coerce_dtype"):
             continue  # the type error already explains these
-        yield from _problem(str(column), str(check), group)
+        yield from _problem(str(column), str(check), group, body)
 
 
-def _problem(column: str, check: str, group: pd.DataFrame) -> Iterable[Problem]:
+def _problem(column: str, check: str, group: pd.DataFrame, body: _Body) -> Iterable[Problem]:
     rows = tuple(sorted({int(i) + 1 for i in group["index"]}))
-    values = tuple(str(v) for v in group["failure_case"])
+    lines = body.lines_of(rows)
+    values = tuple(repr(v) for v in group["failure_case"])
     if check == "multiple_fields_uniqueness":
         if column == COLUMNS[0]:  # reported once per column; keep one
-            yield Problem("", "duplicate rows (identical in every column)", rows)
+            yield Problem("", "duplicate rows (identical in every column)", rows, lines)
     elif MEASUREMENTS_MISSING_TOGETHER in check or "measurements must be all" in check:
         if column == COLUMNS[0]:
-            yield Problem(", ".join(MEASUREMENTS), check, rows)
+            yield Problem(", ".join(MEASUREMENTS), check, rows, lines)
+    elif check == "not_nullable" or (
+        check.startswith("coerce_dtype") and group["failure_case"].isna().all()
+    ):
+        yield Problem(column, f"missing value, but {column} is required", rows, lines)
     elif check.startswith("coerce_dtype"):
         kind = "a number" if "float" in check else "a whole number"
-        yield Problem(column, f"must be {kind} ({check})", rows, values)
+        yield Problem(column, f"must be {kind}", rows, lines, values)
     elif check.startswith("isin"):
         allowed = ", ".join(CATEGORIES.get(column, ()))
-        yield Problem(column, f"unknown value (allowed: {allowed})", rows, values)
+        yield Problem(column, f"unknown value (allowed: {allowed})", rows, lines, values)
+    elif check.startswith("in_range") and column in RANGES:
+        low, high = RANGES[column]
+        unit = f" {MEASUREMENTS[column]}" if column in MEASUREMENTS else ""
+        yield Problem(column, f"must be between {low:g} and {high:g}{unit}", rows, lines, values)
     else:
-        yield Problem(column, f"rule {check}", rows, values)
+        yield Problem(column, f"rule {check}", rows, lines, values)

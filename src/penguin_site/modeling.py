@@ -168,22 +168,56 @@ def fit_final(data: pd.DataFrame, feature_set: str = CHOSEN_FEATURE_SET) -> Pipe
     return build_pipeline(feature_set).fit(data[features(feature_set)], data[TARGET])
 
 
+@dataclass(frozen=True)
+class Term:
+    """One coefficient of a fitted pipeline and what it stands for."""
+
+    name: str  # the pipeline's output feature name
+    column: str  # the input column it comes from
+    level: str | None  # the category it indicates (None for a numeric feature)
+    estimate: float
+
+
+def terms(model: Pipeline) -> list[Term]:
+    """The fitted coefficients paired with their inputs, read from the fitted transformers.
+
+    Names come from ``get_feature_names_out`` and levels from the encoder's
+    ``categories_``/``drop_idx_``: nothing is parsed back out of a feature name, so a
+    level or column name containing ``_`` cannot be misread.
+    """
+    preprocess, regression = model[0], model[-1]
+    estimates = iter(float(c) for c in regression.coef_)
+    out: list[Term] = []
+    for name, transformer, columns in preprocess.transformers_:
+        if name == "numeric":
+            out += [Term(c, c, None, next(estimates)) for c in columns]
+        elif name == "categorical":
+            names = iter(transformer.get_feature_names_out(columns))
+            for column, levels, dropped in zip(
+                columns, transformer.categories_, transformer.drop_idx_, strict=True
+            ):
+                kept = [str(level) for i, level in enumerate(levels) if i != dropped]
+                out += [Term(str(next(names)), column, level, next(estimates)) for level in kept]
+    if next(estimates, None) is not None or [t.name for t in out] != list(
+        preprocess.get_feature_names_out()
+    ):
+        raise AssertionError("coefficients and feature names do not line up")
+    return out
+
+
 def coefficients(model: Pipeline) -> pd.DataFrame:
     """Coefficient table with units and plain-language meaning, names from the pipeline."""
-    names = model[:-1].get_feature_names_out()
-    regression = model[-1]
     baseline = _baseline_description(model)
     rows = [
         {
             "term": "(intercept)",
-            "estimate": float(regression.intercept_),
+            "estimate": float(model[-1].intercept_),
             "unit": TARGET_UNIT,
             "meaning": f"Predicted mass of {baseline} with every measurement at 0 "
             "(an anchor for the line, not a real bird)",
         }
     ]
-    for name, value in zip(names, regression.coef_, strict=True):
-        rows.append({"term": str(name), "estimate": float(value), **_meaning(str(name), baseline)})
+    rows += [{"term": t.name, "estimate": t.estimate, **_meaning(t)} for t in terms(model)]
     return pd.DataFrame(rows)
 
 
@@ -202,20 +236,18 @@ def _categorical_features(model: Pipeline) -> list[str]:
     return []
 
 
-def _meaning(term: str, baseline: str) -> dict[str, str]:
-    if term in MEASUREMENTS:
-        unit = MEASUREMENTS[term]
-        label = measurement_name(term)
+def _meaning(term: Term) -> dict[str, str]:
+    if term.level is None:
+        unit = MEASUREMENTS[term.column]
         return {
             "unit": f"{TARGET_UNIT} per {unit}",
-            "meaning": f"Change in predicted mass for each extra {unit} of {label}, "
-            "other features held fixed",
+            "meaning": f"Change in predicted mass for each extra {unit} of "
+            f"{measurement_name(term.column)}, other features held fixed",
         }
-    column, _, level = term.partition("_")
     return {
         "unit": TARGET_UNIT,
-        "meaning": f"Difference in predicted mass for {column} = {level}, compared with "
-        f"{CATEGORIES[column][0]} (the baseline), other features held fixed",
+        "meaning": f"Difference in predicted mass for {term.column} = {term.level}, compared "
+        f"with {CATEGORIES[term.column][0]} (the baseline), other features held fixed",
     }
 
 
@@ -225,30 +257,32 @@ def export_coefficients(model: Pipeline, data: pd.DataFrame) -> dict[str, object
     prediction = intercept + sum(numeric[k] * x[k]) + sum(categorical[c][value]);
     baseline levels carry 0 so the browser never needs to know which was dropped.
     """
-    names = [str(n) for n in model[:-1].get_feature_names_out()]
-    coefs = dict(zip(names, (float(c) for c in model[-1].coef_), strict=True))
-    numeric = [c for c in names if c in MEASUREMENTS]
+    fitted = terms(model)
+    numeric = [t for t in fitted if t.level is None]
     categorical = _categorical_features(model)
     inputs: dict[str, dict[str, object]] = {}
-    for column in numeric:
-        values = data[column]
-        inputs[column] = {
+    for term in numeric:
+        values = data[term.column]
+        inputs[term.column] = {
             "min": float(np.floor(values.min())),
             "max": float(np.ceil(values.max())),
             "step": 0.1,
             "default": round(float(values.median()), 1),
-            "label": measurement_label(column),
+            "label": measurement_label(term.column),
         }
+    effects: dict[str, dict[str, float]] = {
+        c: dict.fromkeys(CATEGORIES[c], 0.0) for c in categorical
+    }
+    for term in fitted:
+        if term.level is not None:
+            effects[term.column][term.level] = term.estimate
     for column in categorical:
         inputs[column] = {"levels": list(CATEGORIES[column]), "label": column.capitalize()}
     return {
         "target": TARGET,
         "unit": TARGET_UNIT,
         "intercept": float(model[-1].intercept_),
-        "numeric": {c: coefs[c] for c in numeric},
-        "categorical": {
-            c: {level: coefs.get(f"{c}_{level}", 0.0) for level in CATEGORIES[c]}
-            for c in categorical
-        },
+        "numeric": {t.column: t.estimate for t in numeric},
+        "categorical": effects,
         "inputs": inputs,
     }

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import platform
 import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -34,7 +35,13 @@ from penguin_site.config import (
     SEED,
     TARGET,
 )
-from penguin_site.dataset import CleanData, clean_for_modelling, expected_sha256, load_penguins
+from penguin_site.dataset import (
+    CleanData,
+    clean_for_modelling,
+    expected_sha256,
+    load_penguins,
+    sha256_file,
+)
 
 #: Packages whose versions are recorded with the model (they decide its numbers).
 RECORDED_PACKAGES = ("pandas", "numpy", "scikit-learn", "plotnine", "skops", "pandera")
@@ -54,6 +61,7 @@ def fingerprint(data_file: Path = DATA_FILE, datapackage: Path | None = DATAPACK
     lock = ROOT / "requirements.lock"
     if lock.is_file():
         inputs.append(lock)
+    digest.update(f"SOURCE_DATE_EPOCH={artifacts.source_date_epoch()}\0".encode())
     for path in inputs:
         digest.update(path.name.encode() + b"\0")
         digest.update(Path(path).read_bytes() if Path(path).is_file() else b"<missing>")
@@ -81,13 +89,31 @@ def run_analysis(
     """
     timings = {} if timings is None else timings
     build_dir = Path(build_dir)
-    staging = build_dir.with_name(f".{build_dir.name}.staging")
-    shutil.rmtree(staging, ignore_errors=True)
-
     with _stage(timings, "validation"):
+        artifacts.source_date_epoch()  # a malformed SOURCE_DATE_EPOCH stops us before any work
         checksum = expected_sha256(datapackage) if datapackage else None
         penguins = load_penguins(data_file, checksum)
-        clean = clean_for_modelling(penguins)
+        clean = clean_for_modelling(penguins, data_file)
+    build_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{build_dir.name}.staging-", dir=build_dir.parent))
+    try:
+        _build(staging, penguins, clean, data_file, datapackage, timings)
+        with _stage(timings, "artifacts"):
+            _replace_dir(staging, build_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # only left over when the build failed
+    return build_dir
+
+
+def _build(
+    staging: Path,
+    penguins: pd.DataFrame,
+    clean: CleanData,
+    data_file: Path,
+    datapackage: Path | None,
+    timings: Timings,
+) -> None:
+    """Write every artifact into ``staging`` (a private folder nobody reads yet)."""
     with _stage(timings, "tables"):
         _write_tables(staging, penguins, clean)
     with _stage(timings, "cross_validation"):
@@ -96,7 +122,7 @@ def run_analysis(
         model = modeling.fit_final(clean.data)
     with _stage(timings, "artifacts"):
         oof = _chosen_predictions(cv.predictions, clean.data)
-        _write_model_outputs(staging, model, clean, cv, comparison, oof, data_file)
+        _write_model_outputs(staging, model, clean, cv, comparison, oof, data_file, datapackage)
     with _stage(timings, "figures"):
         figures = _save_figures(
             staging,
@@ -123,8 +149,6 @@ def run_analysis(
         (staging / artifacts.FINGERPRINT_FILE).write_text(
             fingerprint(data_file, datapackage) + "\n", encoding="utf-8"
         )
-        _replace_dir(staging, build_dir)
-    return build_dir
 
 
 def _write_tables(staging: Path, penguins: pd.DataFrame, clean: CleanData) -> None:
@@ -177,6 +201,7 @@ def _write_model_outputs(
     comparison: pd.DataFrame,
     oof: pd.DataFrame,
     data_file: Path,
+    datapackage: Path | None,
 ) -> None:
     tables = staging / artifacts.TABLES_DIR
     artifacts.write_table(tables, "comparison", comparison)
@@ -187,8 +212,7 @@ def _write_model_outputs(
     model_data = artifacts.model_bytes(model)
     (staging / artifacts.MODEL_FILE).write_bytes(model_data)
     model_sha = artifacts.sha256_bytes(model_data)
-    data_sha = hashlib.sha256(Path(data_file).read_bytes()).hexdigest()
-    metrics = _metrics(comparison, clean, model_sha, data_sha)
+    metrics = _metrics(comparison, clean, model_sha, Path(data_file), datapackage)
     artifacts.write_json(staging / artifacts.METRICS_FILE, metrics)
     artifacts.write_json(
         staging / artifacts.COEFFICIENTS_FILE, modeling.export_coefficients(model, clean.data)
@@ -197,7 +221,11 @@ def _write_model_outputs(
 
 
 def _metrics(
-    comparison: pd.DataFrame, clean: CleanData, model_sha: str, data_sha: str
+    comparison: pd.DataFrame,
+    clean: CleanData,
+    model_sha: str,
+    data_file: Path,
+    datapackage: Path | None,
 ) -> dict[str, object]:
     candidates = {
         row.candidate: {
@@ -221,8 +249,9 @@ def _metrics(
         },
         "candidates": candidates,
         "data": {
-            "file": DATA_FILE.name,
-            "sha256": data_sha,
+            "file": data_file.name,
+            "sha256": sha256_file(data_file),
+            "source": _data_source(datapackage),
             "rows": len(clean.data) + len(clean.dropped),
             "complete_rows": len(clean.data),
             "dropped_rows": len(clean.dropped),
@@ -256,7 +285,6 @@ def _model_card(metrics: dict[str, object], clean: CleanData) -> dict[str, objec
         "training_data": {
             **metrics["data"],  # type: ignore[dict-item]
             "dropped_reasons": {str(k): int(v) for k, v in reasons.items()},
-            "source": "Palmer Station LTER, Gorman et al. (2014), via the palmerpenguins package",
         },
         "evaluation": {
             "method": metrics["cross_validation"],
@@ -274,6 +302,14 @@ def _model_card(metrics: dict[str, object], clean: CleanData) -> dict[str, objec
     }
 
 
+def _data_source(datapackage: Path | None) -> str:
+    """Where the data come from, as its datapackage.json records it."""
+    if datapackage is None:
+        return "not recorded (no datapackage.json given)"
+    descriptor = artifacts.read_json(datapackage)
+    return "; ".join(source["title"] for source in descriptor.get("sources", [])) or "not recorded"
+
+
 def _save_figures(
     directory: Path, jobs: list[tuple[Callable[[pd.DataFrame], plots.Figure], pd.DataFrame]]
 ) -> list[FigureRecord]:
@@ -287,8 +323,8 @@ def _save_figures(
 
 def _replace_dir(staging: Path, build_dir: Path) -> None:
     """Swap the finished staging folder into place (rename is atomic on one filesystem)."""
-    old = build_dir.with_name(f".{build_dir.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
+    staging.chmod(0o755)  # mkdtemp made it private; the build folder is not
+    old = staging.with_name(f"{staging.name}.old")
     if build_dir.exists():
         build_dir.rename(old)
     staging.rename(build_dir)

@@ -67,6 +67,17 @@ DESCRIPTIONS: MappingProxyType[str, str] = MappingProxyType(
 
 #: String that stands for a missing value in the CSV (as in the palmerpenguins package).
 NA_TOKEN = "NA"
+#: Every way the CSV may say "missing": the token and the empty field.
+MISSING_TOKENS: tuple[str, ...] = (NA_TOKEN, "")
+
+#: How a number must be written in the CSV (checked before any conversion, because
+#: Python's float() also takes "NaN", "3_750" and padded text).
+NUMBER_PATTERNS: MappingProxyType[str, str] = MappingProxyType(
+    {
+        **{column: r"-?\d+(\.\d+)?([eE][-+]?\d+)?" for column in MEASUREMENTS},
+        "year": r"-?\d+",
+    }
+)
 
 MEASUREMENTS_MISSING_TOGETHER = "measurements_missing_together"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from penguin_site.config import DATA_FILE, DATAPACKAGE_FILE
 from penguin_site.dataset import load_penguins
-from penguin_site.schema import NA_TOKEN, frictionless_fields
+from penguin_site.schema import MISSING_TOKENS, frictionless_fields
 
 SOURCE_PACKAGE = "palmerpenguins"
 
@@ -30,16 +30,27 @@ def source_bytes() -> bytes:
     return (resources.files(SOURCE_PACKAGE) / "data" / "penguins.csv").read_bytes()
 
 
-def write_snapshot(data_file: Path = DATA_FILE, datapackage: Path = DATAPACKAGE_FILE) -> str:
-    """Copy the package's CSV to ``data_file``, validate it, describe it; return its sha256."""
-    data = source_bytes()
+def write_snapshot(
+    data_file: Path = DATA_FILE, datapackage: Path = DATAPACKAGE_FILE, data: bytes | None = None
+) -> str:
+    """Validate ``data`` (default: the package's CSV), then write it and its description.
+
+    The CSV is validated under a temporary name and renamed into place only when it
+    meets the contract, so a bad source never replaces a good snapshot.
+    """
+    data = source_bytes() if data is None else data
     data_file.parent.mkdir(parents=True, exist_ok=True)
-    data_file.write_bytes(data)
-    frame = load_penguins(data_file)  # the contract must hold before we record it
-    digest = hashlib.sha256(data).hexdigest()
+    candidate = data_file.with_name(f".{data_file.name}.new")
+    candidate.write_bytes(data)
+    try:
+        frame = load_penguins(candidate)  # the contract must hold before we record it
+    except Exception:
+        candidate.unlink()
+        raise
+    candidate.replace(data_file)
     descriptor = describe(data_file.name, data, len(frame))
     datapackage.write_text(json.dumps(descriptor, indent=2) + "\n", encoding="utf-8")
-    return digest
+    return hashlib.sha256(data).hexdigest()
 
 
 def describe(file_name: str, data: bytes, rows: int) -> dict[str, object]:
@@ -78,7 +89,7 @@ def describe(file_name: str, data: bytes, rows: int) -> dict[str, object]:
                 "hash": f"sha256:{hashlib.sha256(data).hexdigest()}",
                 "rows": rows,
                 "dialect": {"delimiter": ",", "header": True},
-                "schema": {"fields": frictionless_fields(), "missingValues": [NA_TOKEN, ""]},
+                "schema": {"fields": frictionless_fields(), "missingValues": list(MISSING_TOKENS)},
             }
         ],
     }
