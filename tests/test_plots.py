@@ -51,7 +51,50 @@ def test_mass_distribution_alt_lists_group_medians(penguins: pd.DataFrame) -> No
 
 def test_residual_words_follow_the_predictions(oof: pd.DataFrame) -> None:
     figure = plots.plot_residuals(oof)
-    assert "Adelie 0 g" in figure.alt  # every residual is exactly -100, so sd is 0
+    # Every prediction is 100 g too high: mean residual -100, spread 0.
+    for species in ("Adelie", "Chinstrap", "Gentoo"):
+        assert f"{species} mean -100 g, sd 0 g" in figure.alt
+        assert f"{species} mean -100 g, sd 0 g" in figure.caption
+    assert "largest miss is -100 g" in figure.caption
+
+
+def test_predicted_vs_actual_words_carry_the_error(oof: pd.DataFrame) -> None:
+    figure = plots.plot_predicted_vs_actual(oof)
+    assert f"{len(oof)} penguins" in figure.caption
+    assert "(root mean squared error) is 100 g" in figure.caption
+    assert "distance from the line is 100 g" in figure.alt
+
+
+def test_pairs_words_name_the_extremes(penguins: pd.DataFrame) -> None:
+    figure = plots.plot_measurement_pairs(penguins)
+    assert "342 penguins, 6 pairs" in figure.caption
+    assert "Gentoo penguins are the heaviest, have the longest flippers" in figure.alt
+
+
+def test_words_change_when_the_data_do(penguins: pd.DataFrame) -> None:
+    """Perturb the data so other statements are true; the captions must follow."""
+    changed = penguins.copy()
+    chinstrap = changed["species"] == "Chinstrap"
+    changed.loc[chinstrap, "body_mass_g"] += 3000  # Chinstrap now the heaviest
+    female_adelie = (changed["species"] == "Adelie") & (changed["sex"] == "female")
+    changed.loc[female_adelie, "body_mass_g"] += 2000  # Adelie females now heavier than males
+
+    distribution = plots.plot_mass_distribution(changed)
+    assert "Chinstrap penguins are the heaviest species" in distribution.caption
+    assert "in Chinstrap and Gentoo, but not in Adelie" in distribution.caption
+    scatter = plots.plot_mass_vs_bill(changed)
+    assert "Chinstrap penguins have both the longest bills and the highest mass" in scatter.caption
+    pairs = plots.plot_measurement_pairs(changed)
+    assert "Chinstrap penguins are the heaviest" in pairs.alt
+    assert "Gentoo penguins have the longest flippers" in pairs.alt
+
+
+def test_pooled_slope_is_compared_with_each_species(penguins: pd.DataFrame) -> None:
+    caption = plots.plot_mass_vs_bill(penguins).caption
+    slopes = eda.mass_bill_slopes(penguins)
+    steeper = [s for s, v in slopes.by_species.items() if v > slopes.overall]
+    assert steeper == ["Adelie", "Gentoo"]
+    assert "flatter than the Adelie and Gentoo lines and steeper than the Chinstrap line" in caption
 
 
 @pytest.mark.parametrize(
@@ -82,6 +125,4 @@ def test_figure_size_is_fixed(penguins: pd.DataFrame, tmp_path: Path) -> None:
     "make", [plots.plot_predicted_vs_actual, plots.plot_residuals], ids=lambda f: f.__name__
 )
 def test_diagnostic_figures_render(make, oof: pd.DataFrame, tmp_path: Path) -> None:
-    figure = make(oof)
-    assert str(len(oof)) in figure.caption or "sd" in figure.caption
-    assert plots.save_figure(figure, tmp_path).stat().st_size > 10_000
+    assert plots.save_figure(make(oof), tmp_path).stat().st_size > 10_000

@@ -85,3 +85,10 @@ MIN_BIRDS_PER_GROUP = CV_FOLDS
 #: Figures: fixed size and resolution so every build writes the same pixels.
 FIGURE_SIZE_IN: tuple[float, float] = (7.0, 4.5)
 FIGURE_DPI = 120
+#: Figures that need another shape than FIGURE_SIZE_IN (inches, by figure name).
+FIGURE_SIZES_IN: MappingProxyType[str, tuple[float, float]] = MappingProxyType(
+    {
+        "measurement-pairs": (9.1, 5.25),  # six panels
+        "predicted-vs-actual": (6.6, 5.0),  # square panel plus the legend
+    }
+)

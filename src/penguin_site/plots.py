@@ -10,11 +10,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import plotnine as p9
 
-from penguin_site.config import FIGURE_DPI, FIGURE_SIZE_IN, MEASUREMENTS, TARGET
-from penguin_site.eda import mass_bill_slopes
+from penguin_site.config import (
+    FIGURE_DPI,
+    FIGURE_SIZE_IN,
+    FIGURE_SIZES_IN,
+    MEASUREMENTS,
+    SEED,
+    TARGET,
+    TARGET_UNIT,
+    measurement_label,
+    measurement_name,
+)
+from penguin_site.eda import Slopes, mass_bill_slopes
 from penguin_site.schema import CATEGORIES
 
 #: Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
@@ -32,11 +43,10 @@ class Figure:
     alt: str
 
 
-def theme() -> p9.theme:
-    """The site's one theme: light background, readable text at the fixed figure size."""
-    width, height = FIGURE_SIZE_IN
+def theme(name: str = "") -> p9.theme:
+    """The site's one theme: light background, readable text, a fixed size per figure."""
     return p9.theme_minimal(base_size=11) + p9.theme(
-        figure_size=(width, height),
+        figure_size=FIGURE_SIZES_IN.get(name, FIGURE_SIZE_IN),
         dpi=FIGURE_DPI,
         legend_position="right",
         panel_grid_minor=p9.element_blank(),
@@ -44,13 +54,42 @@ def theme() -> p9.theme:
     )
 
 
-def _label(column: str) -> str:
-    unit = MEASUREMENTS[column]
-    return f"{column.removesuffix('_' + unit).replace('_', ' ').capitalize()} ({unit})"
-
-
 def _species_colour() -> p9.scale_color_manual:
     return p9.scale_color_manual(values=SPECIES_COLOURS, limits=list(CATEGORIES["species"]))
+
+
+def _join(words: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _lines(species: list[str]) -> str:
+    return f"the {_join(species)} line{'s' if len(species) > 1 else ''}"
+
+
+def _pooled_vs_within(slopes: Slopes) -> str:
+    """How the pooled slope compares with each species' slope, from the numbers."""
+    steeper = [s for s, v in slopes.by_species.items() if v > slopes.overall]
+    flatter = [s for s, v in slopes.by_species.items() if v <= slopes.overall]
+    parts = []
+    if steeper:
+        parts.append(f"flatter than {_lines(steeper)}")
+    if flatter:
+        parts.append(f"steeper than {_lines(flatter)}")
+    return " and ".join(parts)
+
+
+def _longest_bill_vs_heaviest(rows: pd.DataFrame) -> str:
+    """Which species has the longest bills and which is heaviest, on average."""
+    means = rows.groupby("species", observed=True)[["bill_length_mm", TARGET]].mean()
+    longest, heaviest = means["bill_length_mm"].idxmax(), means[TARGET].idxmax()
+    if longest == heaviest:
+        return f"{longest} penguins have both the longest bills and the highest mass on average"
+    return (
+        f"{longest} penguins have the longest bills on average "
+        f"({means.loc[longest, 'bill_length_mm']:.1f} mm) but {heaviest} penguins are the "
+        f"heaviest ({means.loc[heaviest, TARGET]:.0f} g)"
+    )
 
 
 def plot_mass_vs_bill(df: pd.DataFrame) -> Figure:
@@ -65,21 +104,24 @@ def plot_mass_vs_bill(df: pd.DataFrame) -> Figure:
             p9.aes(group=1), method="lm", se=False, color="black", linetype="dashed", size=0.8
         )
         + _species_colour()
-        + p9.labs(x=_label("bill_length_mm"), y=_label(TARGET), color="Species")
-        + theme()
+        + p9.labs(
+            x=measurement_label("bill_length_mm"), y=measurement_label(TARGET), color="Species"
+        )
+        + theme("mass-vs-bill")
     )
     within = ", ".join(f"{s} {v:.0f}" for s, v in slopes.by_species.items())
+    contrast = _longest_bill_vs_heaviest(rows)
     caption = (
         f"Body mass against bill length for {len(rows)} penguins. Coloured lines fit each "
         f"species (slopes in g per mm: {within}); the dashed line pools all species "
-        f"({slopes.overall:.0f} g per mm). The pooled slope mixes differences between "
-        "species with the relation inside each, so it tells a different story."
+        f"({slopes.overall:.0f} g per mm) and is {_pooled_vs_within(slopes)}. Pooling mixes "
+        f"the differences between species with the relation inside each: {contrast}."
     )
     alt = (
-        "Scatter plot of body mass in grams against bill length in millimetres, coloured by "
-        "species. Gentoo penguins sit highest; Chinstrap penguins have long bills but lower "
-        f"mass than Gentoo. Within-species slopes are {within} grams per millimetre; the "
-        f"dashed pooled line has slope {slopes.overall:.0f}."
+        f"Scatter plot of body mass in grams against bill length in millimetres for {len(rows)} "
+        f"penguins, coloured by species, with one straight line per species and a dashed line "
+        f"for all species together. {contrast[0].upper()}{contrast[1:]}. Slopes: {within} grams "
+        f"per millimetre within species, {slopes.overall:.0f} pooled."
     )
     return Figure("mass-vs-bill", plot, caption, alt)
 
@@ -92,25 +134,45 @@ def plot_mass_distribution(df: pd.DataFrame) -> Figure:
         p9.ggplot(rows, p9.aes("species", TARGET, fill="sex"))
         + p9.geom_boxplot(outlier_shape="", width=0.6, position=p9.position_dodge(0.7))
         + p9.geom_point(
-            position=p9.position_jitterdodge(jitter_width=0.15, dodge_width=0.7, random_state=0),
+            position=p9.position_jitterdodge(jitter_width=0.15, dodge_width=0.7, random_state=SEED),
             alpha=0.35,
             size=0.9,
         )
         + p9.scale_fill_manual(values=SEX_COLOURS, limits=list(CATEGORIES["sex"]))
-        + p9.labs(x="Species", y=_label(TARGET), fill="Sex")
-        + theme()
+        + p9.labs(x="Species", y=measurement_label(TARGET), fill="Sex")
+        + theme("mass-distribution")
     )
+    by_sex = medians.unstack("sex")
+    males_heavier = [
+        str(s) for s in by_sex.index if by_sex.loc[s, "male"] > by_sex.loc[s, "female"]
+    ]
+    others = [str(s) for s in by_sex.index if str(s) not in males_heavier]
+    if not others:
+        sexes = "Males have a higher median mass than females in every species"
+    elif males_heavier:
+        sexes = (
+            f"Males have a higher median mass than females in {_join(males_heavier)}, "
+            f"but not in {_join(others)}"
+        )
+    else:
+        sexes = "Males do not have a higher median mass than females in any species"
+    overall = rows.groupby("species", observed=True)[TARGET].median()
+    heaviest = str(overall.idxmax())
     described = "; ".join(f"{s} {x} {v:.0f} g" for (s, x), v in medians.items())
     caption = (
         f"Body mass by species and sex ({len(rows)} penguins with sex recorded). Boxes show "
-        "the middle half of each group with its median; points are individual birds. "
-        "Males are heavier than females of the same species, and Gentoo are heaviest."
+        f"the middle half of each group with its median; points are individual birds. {sexes}; "
+        f"{heaviest} penguins are the heaviest species (median {overall[heaviest]:.0f} g)."
     )
     alt = (
         "Box plots of body mass in grams for each species, split into female and male, with "
         f"individual birds as points. Median masses: {described}."
     )
     return Figure("mass-distribution", plot, caption, alt)
+
+
+def _pair_label(x: str, y: str) -> str:
+    return f"{measurement_label(y)} vs {measurement_label(x)}"
 
 
 def plot_measurement_pairs(df: pd.DataFrame) -> Figure:
@@ -122,7 +184,7 @@ def plot_measurement_pairs(df: pd.DataFrame) -> Figure:
         [
             pd.DataFrame(
                 {
-                    "pair": f"{_label(y)} vs {_label(x)}",
+                    "pair": _pair_label(x, y),
                     "x": rows[x].to_numpy(),
                     "y": rows[y].to_numpy(),
                     "species": rows["species"].to_numpy(),
@@ -132,54 +194,71 @@ def plot_measurement_pairs(df: pd.DataFrame) -> Figure:
         ],
         ignore_index=True,
     )
-    long["pair"] = pd.Categorical(long["pair"], [f"{_label(y)} vs {_label(x)}" for x, y in pairs])
-    width, _ = FIGURE_SIZE_IN
+    long["pair"] = pd.Categorical(long["pair"], [_pair_label(x, y) for x, y in pairs])
     plot = (
         p9.ggplot(long, p9.aes("x", "y", color="species"))
         + p9.geom_point(alpha=0.5, size=0.7)
         + p9.facet_wrap("pair", scales="free", ncol=3)
         + _species_colour()
         + p9.labs(x="", y="", color="Species")
-        + theme()
-        + p9.theme(figure_size=(width * 1.3, width * 0.75), strip_text=p9.element_text(size=8))
+        + theme("measurement-pairs")
+        + p9.theme(strip_text=p9.element_text(size=8))
+    )
+    means = rows.groupby("species", observed=True)[columns].mean()
+    traits = {
+        "are the heaviest": means[TARGET].idxmax(),
+        "have the longest flippers": means["flipper_length_mm"].idxmax(),
+        "have the shallowest bills": means["bill_depth_mm"].idxmin(),
+    }
+    by_species = {
+        s: [t for t, who in traits.items() if who == s] for s in dict.fromkeys(traits.values())
+    }
+    extremes = "on average, " + "; ".join(
+        f"{species} penguins {_join(found)}" for species, found in by_species.items()
     )
     caption = (
         f"Pairwise view of the four measurements ({len(rows)} penguins, {len(pairs)} pairs). "
-        "Each panel plots one measurement against another; the species form separate clusters, "
-        "which is why species carries so much information about mass."
+        f"Each panel plots one measurement against another, coloured by species: {extremes}."
     )
     alt = (
         f"Grid of {len(pairs)} scatter plots, one for each pair of bill length, bill depth, "
-        "flipper length and body mass, coloured by species. Gentoo penguins form a separate "
-        "cluster of heavy, long-flippered but shallow-billed birds."
+        f"flipper length and body mass, coloured by species. {extremes[0].upper()}{extremes[1:]}."
     )
     return Figure("measurement-pairs", plot, caption, alt)
 
 
 def plot_predicted_vs_actual(predictions: pd.DataFrame) -> Figure:
     """Out-of-fold prediction (mean over repeats) against the measured mass, per bird."""
-    width, _ = FIGURE_SIZE_IN
     low = float(min(predictions["actual"].min(), predictions["predicted"].min()))
     high = float(max(predictions["actual"].max(), predictions["predicted"].max()))
+    errors = predictions["actual"] - predictions["predicted"]
+    rmse = float(np.sqrt((errors**2).mean()))
     plot = (
         p9.ggplot(predictions, p9.aes("actual", "predicted", color="species"))
         + p9.geom_abline(intercept=0, slope=1, linetype="dashed", color="grey")
         + p9.geom_point(alpha=0.7, size=1.4)
         + _species_colour()
         + p9.coord_fixed(xlim=(low, high), ylim=(low, high))
-        + p9.labs(x="Measured body mass (g)", y="Predicted body mass (g)", color="Species")
-        + theme()
-        + p9.theme(figure_size=(width * 0.8, width * 0.7))
+        + p9.labs(
+            x=f"Measured {measurement_name(TARGET)} ({TARGET_UNIT})",
+            y=f"Predicted {measurement_name(TARGET)} ({TARGET_UNIT})",
+            color="Species",
+        )
+        + theme("predicted-vs-actual")
     )
     caption = (
         f"Cross-validated predictions against measured body mass for {len(predictions)} penguins "
         "(each bird's prediction is the mean over the repeats in which it was held out). "
-        "Points on the dashed line are predicted exactly."
+        f"Points on the dashed line are predicted exactly; the typical distance from it "
+        f"(root mean squared error) is {rmse:.0f} {TARGET_UNIT}."
     )
     alt = (
-        "Scatter plot of predicted against measured body mass in grams, coloured by species, "
-        "with a dashed identity line; the points follow the line with scatter of a few hundred "
-        "grams."
+        f"Scatter plot of predicted against measured body mass in grams for {len(predictions)} "
+        "penguins, coloured by species, with a dashed line where prediction equals measurement. "
+        f"Measured masses run from {predictions['actual'].min():.0f} to "
+        f"{predictions['actual'].max():.0f} g, predictions from "
+        f"{predictions['predicted'].min():.0f} to {predictions['predicted'].max():.0f} g; the "
+        f"root mean squared distance from the line is {rmse:.0f} g."
     )
     return Figure("predicted-vs-actual", plot, caption, alt)
 
@@ -187,24 +266,32 @@ def plot_predicted_vs_actual(predictions: pd.DataFrame) -> Figure:
 def plot_residuals(predictions: pd.DataFrame) -> Figure:
     """Residuals against predictions: spread and bias the metrics summarise in one number."""
     rows = predictions.assign(residual=predictions["actual"] - predictions["predicted"])
-    spread = rows.groupby("species", observed=True)["residual"].std()
+    by_species = rows.groupby("species", observed=True)["residual"].agg(["mean", "std"])
     plot = (
         p9.ggplot(rows, p9.aes("predicted", "residual", color="species"))
         + p9.geom_hline(yintercept=0, linetype="dashed", color="grey")
         + p9.geom_point(alpha=0.7, size=1.4)
         + _species_colour()
-        + p9.labs(x="Predicted body mass (g)", y="Measured minus predicted (g)", color="Species")
-        + theme()
+        + p9.labs(
+            x=f"Predicted {measurement_name(TARGET)} ({TARGET_UNIT})",
+            y=f"Measured minus predicted ({TARGET_UNIT})",
+            color="Species",
+        )
+        + theme("residuals")
     )
-    described = ", ".join(f"{s} {v:.0f} g" for s, v in spread.items())
+    described = "; ".join(
+        f"{s} mean {row['mean']:+.0f} g, sd {row['std']:.0f} g" for s, row in by_species.iterrows()
+    )
+    largest = rows.loc[rows["residual"].abs().idxmax()]
     caption = (
-        "Residuals (measured minus cross-validated prediction) against the prediction. "
-        f"Their spread by species (sd): {described}. No trend means the straight-line model "
-        "fits; a funnel would mean errors grow with mass."
+        "Residuals (measured minus cross-validated prediction) against the prediction, by "
+        f"species: {described}. The largest miss is {largest['residual']:+.0f} g "
+        f"(a {largest['species']} penguin). A trend would mean a straight line does not fit; "
+        "a funnel would mean errors grow with mass."
     )
     alt = (
         "Scatter plot of residuals in grams against predicted body mass, coloured by species, "
-        f"around a dashed zero line. Residual standard deviations: {described}."
+        f"around a dashed zero line. By species: {described}."
     )
     return Figure("residuals", plot, caption, alt)
 
