@@ -344,3 +344,20 @@ def test_figure_markdown_keeps_caption_and_alt_literal(results: Results, tmp_pat
 )
 def test_differences_read_as_prose(grams: float, text: str) -> None:
     assert pages._difference(grams) == text
+
+
+def test_prose_facts_about_the_data_are_computed(results: Results) -> None:
+    facts = pages.key_facts(results)
+    assert facts.islands.startswith("Adelie penguins were sampled on Biscoe, Dream and Torgersen")
+    assert "Gentoo penguins were sampled only on Biscoe" in facts.islands
+    assert facts.dimorphism == "males have the larger mean in every measurement of every species"
+    assert facts.heaviest == "Gentoo"
+
+
+def test_dimorphism_fact_follows_the_table(results: Results) -> None:
+    summary = results.tables["measurement_summary"].copy()
+    rows = (summary["species"] == "Adelie") & (summary["sex"] == "female")
+    summary.loc[rows & (summary["measurement"] == "bill_depth_mm"), "mean"] = 99.0
+    assert pages._dimorphism(summary) == (
+        "males have the larger mean in 11 of 12 species-measurement pairs"
+    )

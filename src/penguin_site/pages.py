@@ -29,6 +29,7 @@ from penguin_site.config import (
     DATAPACKAGE_FILE,
     MEASUREMENTS,
     ROOT,
+    TARGET,
     TARGET_UNIT,
     measurement_label,
 )
@@ -283,6 +284,38 @@ class Facts:
     gentoo: str  # "1,095 g heavier" (than an Adelie with the same bill and sex)
     chinstrap: str  # "299 g lighter"
     model_sha256: str
+    islands: str  # "Adelie penguins were sampled on Biscoe, Dream and Torgersen; ..."
+    dimorphism: str  # "males have the larger mean in every measurement of every species"
+    heaviest: str  # "Gentoo" (highest mean body mass)
+
+
+def _join(words: Sequence[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _islands(table: pd.DataFrame) -> str:
+    """Where each species was sampled, from the species-by-island counts."""
+    parts = []
+    for row in table.set_index("species").itertuples():
+        found = [island for island, n in row._asdict().items() if island != "Index" and n > 0]
+        only = "only " if len(found) == 1 else ""
+        parts.append(f"{row.Index} penguins were sampled {only}on {_join(found)}")
+    return "; ".join(parts)
+
+
+def _dimorphism(summary: pd.DataFrame) -> str:
+    """How often males have the larger mean, over every species and measurement."""
+    means = summary.pivot_table(index=["measurement", "species"], columns="sex", values="mean")
+    larger = int((means["male"] > means["female"]).sum())
+    if larger == len(means):
+        return "males have the larger mean in every measurement of every species"
+    return f"males have the larger mean in {larger} of {len(means)} species-measurement pairs"
+
+
+def _heaviest(summary: pd.DataFrame) -> str:
+    mass = summary[summary["measurement"] == TARGET]
+    totals = (mass["mean"] * mass["n"]).groupby(mass["species"]).sum()
+    return str((totals / mass.groupby("species")["n"].sum()).idxmax())
 
 
 def _difference(grams: float) -> str:
@@ -324,6 +357,9 @@ def key_facts(results: Results) -> Facts:
         gentoo=_difference(coef["categorical"]["species"]["Gentoo"]),
         chinstrap=_difference(coef["categorical"]["species"]["Chinstrap"]),
         model_sha256=metrics["model"]["sha256"],
+        islands=_islands(results.tables["species_by_island"]),
+        dimorphism=_dimorphism(results.tables["measurement_summary"]),
+        heaviest=_heaviest(results.tables["measurement_summary"]),
     )
 
 
