@@ -43,10 +43,15 @@ def test_lock_pins_every_package_exactly_with_hashes() -> None:
         assert "--hash=sha256:" in entry, entry
 
 
-def test_lock_holds_no_index_or_download_urls() -> None:
-    text = LOCK.read_text(encoding="utf-8")
+@pytest.mark.parametrize(
+    "lock", ["requirements.lock", "requirements-quarto.lock", "tools/requirements-uv.txt"]
+)
+def test_locks_hold_hashes_and_no_index_or_download_urls(lock: str) -> None:
+    text = (ROOT / lock).read_text(encoding="utf-8")
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
     for forbidden in ("://", "--index-url", "--extra-index-url", "--find-links", "-i "):
-        assert forbidden not in text
+        assert forbidden not in body
+    assert "--hash=sha256:" in body
 
 
 @pytest.mark.parametrize(
