@@ -9,12 +9,10 @@ render is checked with the same functions in ``test_render.py``.
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import urllib.error
 import urllib.request
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING
 
 import pytest
@@ -27,6 +25,7 @@ from penguin_site.browsercheck import (
     chromium_path,
     serve_directory,
 )
+from scripts import check_site
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -34,14 +33,6 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[1]
 SITES = Path(__file__).parent / "fixtures" / "sites"
 BROWSER_PAGES = SITES / "browser"
-
-
-def _load_script(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"script_{name}", ROOT / "scripts" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _chromium() -> str:
@@ -138,7 +129,7 @@ def test_check_site_cli_browser_flag_reports_runtime_defects(
     site = tmp_path / "site"
     shutil.copytree(SITES / "good", site)
     shutil.copy(BROWSER_PAGES / "console-error.html", site / "console-error.html")
-    code = _load_script("check_site").main([str(site), "--require", "index.html", "--browser"])
+    code = check_site.main([str(site), "--require", "index.html", "--browser"])
     out = capsys.readouterr().out
     assert code == 1
     assert "console-error.html: browser: console error: predictor: coefficients missing" in out

@@ -7,12 +7,10 @@ message and what the bucket really holds afterwards, read back over HTTP.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import os
 import socket
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from botocore.client import BaseClient
@@ -34,8 +32,8 @@ from penguin_site.s3_publish import (
     make_s3_client,
     publish_site,
 )
+from scripts import publish_s3
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "publish_s3.py"
 BOOTSTRAP_CSS = "site_libs/bootstrap/bootstrap-0521a3bd08ba11595b2234b38ff7fd9c.min.css"
 
 #: A small rendered site: the pages Quarto makes for this project plus typical assets.
@@ -48,18 +46,6 @@ SITE: Mapping[str, bytes] = {
     BOOTSTRAP_CSS: b"body { color: #222; }",
     "figures/mass-vs-bill.png": b"\x89PNG\r\n\x1a\n" + bytes(range(256)),
 }
-
-
-def load_script() -> ModuleType:
-    """Import scripts/publish_s3.py (scripts/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("publish_s3", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-publish_s3 = load_script()
 
 
 def set_fake_aws_env(monkeypatch: pytest.MonkeyPatch, scratch: Path) -> None:

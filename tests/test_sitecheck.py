@@ -9,29 +9,16 @@ The same checks run on the real render in ``test_render.py`` and in the workflow
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from penguin_site import sitecheck
+from scripts import check_site
 
 ROOT = Path(__file__).resolve().parents[1]
 SITES = Path(__file__).parent / "fixtures" / "sites"
-
-
-def _load_script(name: str) -> ModuleType:
-    """Import ``scripts/<name>.py`` so tests can call its ``main(argv)``."""
-    spec = importlib.util.spec_from_file_location(f"script_{name}", ROOT / "scripts" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-check_site_cli = _load_script("check_site")
 
 
 def kinds(problems: list[sitecheck.Problem]) -> set[tuple[str, str]]:
@@ -250,7 +237,7 @@ def test_footer_versions_reads_each_tool() -> None:
 
 
 def test_cli_passes_good_site(capsys: pytest.CaptureFixture[str]) -> None:
-    code = check_site_cli.main([str(SITES / "good"), "--require", "index.html", "model.html"])
+    code = check_site.main([str(SITES / "good"), "--require", "index.html", "model.html"])
     assert code == 0
     assert "2 page(s)" in capsys.readouterr().out
 
@@ -259,7 +246,7 @@ def test_cli_reports_one_line_per_problem(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     site = broken_site(tmp_path, "missing-alt")
-    code = check_site_cli.main([str(site), "--require", "index.html"])
+    code = check_site.main([str(site), "--require", "index.html"])
     out = capsys.readouterr()
     assert code == 1
     assert out.out.splitlines() == [
@@ -271,10 +258,10 @@ def test_cli_reports_one_line_per_problem(
 def test_cli_missing_folder_is_a_usage_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert check_site_cli.main([str(tmp_path / "_site")]) == 2
+    assert check_site.main([str(tmp_path / "_site")]) == 2
     assert "render the site first" in capsys.readouterr().err
 
 
 def test_cli_requires_the_three_pages_by_default(capsys: pytest.CaptureFixture[str]) -> None:
-    assert check_site_cli.main([str(SITES / "good")]) == 1
+    assert check_site.main([str(SITES / "good")]) == 1
     assert "eda.html: missing-page" in capsys.readouterr().out

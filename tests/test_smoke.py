@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import socket
 import threading
 import time
@@ -11,13 +10,11 @@ from dataclasses import dataclass, field
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from penguin_site.smoke import page_url
-
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "smoke_test.py"
+from scripts import smoke_test
 
 #: The pages the smoke test checks by default, as Quarto renders them (content is a stand-in).
 SITE: Mapping[str, bytes] = {
@@ -27,18 +24,6 @@ SITE: Mapping[str, bytes] = {
     "search.json": b"[]",
 }
 FAST = ["--timeout", "0.5", "--interval", "0.1"]
-
-
-def load_script() -> ModuleType:
-    """Import scripts/smoke_test.py (scripts/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("smoke_test", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-smoke_test = load_script()
 
 
 @dataclass
