@@ -33,6 +33,39 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[1]
 SITES = Path(__file__).parent / "fixtures" / "sites"
 BROWSER_PAGES = SITES / "browser"
+GOOD_BODY = (
+    '<h1>Good</h1>\n<img src="figures/mass.png" alt="A dot">\n'
+    '<script>document.body.dataset.ran = "yes";</script>'
+)
+
+#: Each runtime defect: a page that is good.html with its body replaced by this.
+DEFECT_BODIES: dict[str, str] = {
+    "console-error.html": '<script>console.error("predictor: coefficients missing");</script>',
+    "uncaught-exception.html": '<script>throw new Error("widget exploded");</script>',
+    "external-host.html": '<script src="http://example.invalid/cdn/lib.js"></script>',
+    "external-fetch.html": (
+        '<script>fetch("https://cdn.example.invalid/npm/inputs.js").catch(() => {});</script>'
+    ),
+    "missing-resource.html": '<img src="figures/not-there.png" alt="A dot that is not there">',
+    # An OJS cell that fails shows its error in the page and logs nothing.
+    "ojs-error.html": (
+        '<div class="cell-output"><div class="observablehq observablehq--error">'
+        '<div class="observablehq--inspect">RuntimeError: coefficients is not defined'
+        "</div></div></div>"
+    ),
+}
+
+
+@pytest.fixture
+def browser_pages(tmp_path: Path) -> Path:
+    """The good page and its assets, plus one page per runtime defect."""
+    pages = tmp_path / "browser"
+    shutil.copytree(BROWSER_PAGES, pages)
+    good = (pages / "good.html").read_text(encoding="utf-8")
+    assert GOOD_BODY in good
+    for name, body in DEFECT_BODIES.items():
+        (pages / name).write_text(good.replace(GOOD_BODY, body), encoding="utf-8")
+    return pages
 
 
 def _chromium() -> str:
@@ -64,17 +97,8 @@ def test_chromium_path_prefers_the_environment(tmp_path: Path) -> None:
 
 
 @pytest.mark.browser
-def test_each_runtime_defect_is_reported() -> None:
-    pages = [
-        "good.html",
-        "console-error.html",
-        "uncaught-exception.html",
-        "external-host.html",
-        "external-fetch.html",
-        "missing-resource.html",
-        "ojs-error.html",
-    ]
-    report = check_pages(BROWSER_PAGES, pages, _chromium())
+def test_each_runtime_defect_is_reported(browser_pages: Path) -> None:
+    report = check_pages(browser_pages, ["good.html", *DEFECT_BODIES], _chromium())
 
     assert report["good.html"] == []
     assert "console error: predictor: coefficients missing" in report["console-error.html"]
@@ -89,19 +113,19 @@ def test_each_runtime_defect_is_reported() -> None:
     )
     missing = report["missing-resource.html"]
     assert any(line.startswith("HTTP error: 404 ") and "not-there.png" in line for line in missing)
-    # An OJS cell that fails shows its error in the page and logs nothing: still reported.
+    # The OJS error logs nothing to the console: it is still reported.
     assert report["ojs-error.html"] == [
         "error shown on the page: RuntimeError: coefficients is not defined"
     ]
 
 
 @pytest.mark.browser
-def test_a_failing_action_reports_what_the_page_logged() -> None:
+def test_a_failing_action_reports_what_the_page_logged(browser_pages: Path) -> None:
     def click_missing_button(page: Page) -> None:
         page.click("#no-such-button", timeout=500)
 
     with (
-        browse_site(BROWSER_PAGES, _chromium()) as session,
+        browse_site(browser_pages, _chromium()) as session,
         pytest.raises(
             PageActionError,
             match=r"(?s)no-such-button.*console error: predictor: coefficients missing",
@@ -128,7 +152,10 @@ def test_check_site_cli_browser_flag_reports_runtime_defects(
     _chromium()
     site = tmp_path / "site"
     shutil.copytree(SITES / "good", site)
-    shutil.copy(BROWSER_PAGES / "console-error.html", site / "console-error.html")
+    good = (BROWSER_PAGES / "good.html").read_text(encoding="utf-8")
+    (site / "console-error.html").write_text(
+        good.replace(GOOD_BODY, DEFECT_BODIES["console-error.html"]), encoding="utf-8"
+    )
     code = check_site.main([str(site), "--require", "index.html", "--browser"])
     out = capsys.readouterr().out
     assert code == 1
