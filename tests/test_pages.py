@@ -230,7 +230,8 @@ def test_index_page_runs_and_quotes_its_numbers_inline(
     text = "\n".join(c.source for c in read_page("index.qmd").cells if c.cell_type == "markdown")
     # The key numbers are never typed into the prose: no R² or gram figure appears literally.
     facts = pages.key_facts(results)
-    for value in (facts.r2, facts.rmse, facts.baseline_r2, facts.slope, facts.rows):
+    typed = (facts.r2, facts.r2_share, facts.rmse, facts.baseline_r2, facts.slope, facts.rows)
+    for value in typed:
         assert value not in text, f"index.qmd types {value!r} instead of computing it"
 
 

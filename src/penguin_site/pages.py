@@ -271,10 +271,12 @@ class Facts:
     folds: str
     repeats: str
     r2: str
+    r2_share: str  # R² as the share of variation explained, "85%"
     r2_sd: str
     rmse: str
     mae: str
     baseline_r2: str
+    baseline_r2_share: str
     baseline_rmse: str
     best_label: str
     best_r2: str
@@ -344,10 +346,12 @@ def key_facts(results: Results) -> Facts:
         folds=str(cv["folds"]),
         repeats=str(cv["repeats"]),
         r2=f"{chosen['r2']['mean']:.2f}",
+        r2_share=f"{chosen['r2']['mean']:.0%}",
         r2_sd=f"{chosen['r2']['sd']:.2f}",
         rmse=f"{chosen['rmse']['mean']:.0f} {TARGET_UNIT}",
         mae=f"{chosen['mae']['mean']:.0f} {TARGET_UNIT}",
         baseline_r2=f"{baseline['r2']['mean']:.2f}",
+        baseline_r2_share=f"{baseline['r2']['mean']:.0%}",
         baseline_rmse=f"{baseline['rmse']['mean']:.0f} {TARGET_UNIT}",
         best_label=best["label"],
         best_r2=f"{best['r2']['mean']:.2f}",
