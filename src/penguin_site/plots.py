@@ -7,6 +7,7 @@ cannot disagree with the picture.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,14 @@ from penguin_site.schema import CATEGORIES
 #: Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 SPECIES_COLOURS: dict[str, str] = {"Adelie": "#E69F00", "Chinstrap": "#0072B2", "Gentoo": "#009E73"}
 SEX_COLOURS: dict[str, str] = {"female": "#CC79A7", "male": "#56B4E9"}
+
+#: Decimals the words give per unit: the precision the snapshot records (whole grams,
+#: tenths of a millimetre), so a sentence never claims more precision than the data hold.
+_DECIMALS: dict[str, int] = {"g": 0, "mm": 1}
+#: Units spelled out (singular) for alt text, which screen readers read aloud.
+_UNIT_WORDS: dict[str, str] = {"g": "gram", "mm": "millimetre"}
+#: Ordinals for mass ranks ("the second heaviest"); the data have three species.
+_ORDINALS: tuple[str, ...] = ("", "", "second", "third", "fourth", "fifth")
 
 
 @dataclass(frozen=True)
@@ -63,32 +72,78 @@ def _join(words: list[str]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
+def _amount(value: float, unit: str, *, signed: bool = False) -> str:
+    """A number with its unit at the precision the data carry (no '-0' or '+0')."""
+    decimals = _DECIMALS[unit]
+    rounded = round(value, decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
+    sign = "+" if signed and rounded != 0 else ""
+    return f"{rounded:{sign}.{decimals}f} {unit}"
+
+
 def _lines(species: list[str]) -> str:
     return f"the {_join(species)} line{'s' if len(species) > 1 else ''}"
 
 
+def _slope_list(slopes: Slopes) -> str:
+    """'Adelie 94, Chinstrap 59, ...' with species too small to fit named as such."""
+    return ", ".join(
+        f"{s} {v:.0f}" if math.isfinite(v) else f"{s} (too few birds)"
+        for s, v in slopes.by_species.items()
+    )
+
+
 def _pooled_vs_within(slopes: Slopes) -> str:
-    """How the pooled slope compares with each species' slope, from the numbers."""
-    steeper = [s for s, v in slopes.by_species.items() if v > slopes.overall]
-    flatter = [s for s, v in slopes.by_species.items() if v <= slopes.overall]
-    parts = []
-    if steeper:
-        parts.append(f"flatter than {_lines(steeper)}")
-    if flatter:
-        parts.append(f"steeper than {_lines(flatter)}")
-    return " and ".join(parts)
+    """How the pooled slope compares with each species' slope, as the reader sees them.
+
+    The comparison uses the rounded slopes the caption prints, so the words cannot
+    contradict the numbers next to them. Steeper/flatter only reads right when every
+    line rises; otherwise the slopes are compared as numbers.
+    """
+    pooled = round(slopes.overall)
+    fitted = {s: round(v) for s, v in slopes.by_species.items() if math.isfinite(v)}
+    rising = pooled > 0 and all(v > 0 for v in fitted.values())
+    words = (
+        ("flatter than", "steeper than", "as steep as")
+        if rising
+        else ("lower than", "higher than", "equal to")
+    )
+    groups = (
+        [s for s, v in fitted.items() if v > pooled],
+        [s for s, v in fitted.items() if v < pooled],
+        [s for s, v in fitted.items() if v == pooled],
+    )
+    parts = [f"{word} {_lines(group)}" for word, group in zip(words, groups, strict=True) if group]
+    return _join(parts) if parts else "not compared: no species has enough birds for a line"
+
+
+def _heavier_rank(rank: int, count: int) -> str:
+    """'the lightest' or 'the second heaviest' for a mass rank (1 = heaviest) of count."""
+    if rank == count:
+        return "the lightest"
+    return f"the {_ORDINALS[rank] if rank < len(_ORDINALS) else f'{rank}th'} heaviest"
 
 
 def _longest_bill_vs_heaviest(rows: pd.DataFrame) -> str:
-    """Which species has the longest bills and which is heaviest, on average."""
+    """Which species has the longest bills, where it ranks by mass, and which is heaviest.
+
+    This is the between-species part the pooled line mixes in: a species with long
+    bills but no more mass pulls the pooled line away from the lines inside species.
+    """
     means = rows.groupby("species", observed=True)[["bill_length_mm", TARGET]].mean()
-    longest, heaviest = means["bill_length_mm"].idxmax(), means[TARGET].idxmax()
+    longest, heaviest = str(means["bill_length_mm"].idxmax()), str(means[TARGET].idxmax())
+    bill = _amount(means.loc[longest, "bill_length_mm"], MEASUREMENTS["bill_length_mm"])
     if longest == heaviest:
-        return f"{longest} penguins have both the longest bills and the highest mass on average"
+        mass = _amount(means.loc[heaviest, TARGET], TARGET_UNIT)
+        return (
+            f"{longest} penguins have both the longest bills ({bill}) and the highest mass "
+            f"({mass}) on average"
+        )
+    rank = int((means[TARGET] > means.loc[longest, TARGET]).sum()) + 1
     return (
-        f"{longest} penguins have the longest bills on average "
-        f"({means.loc[longest, 'bill_length_mm']:.1f} mm) but {heaviest} penguins are the "
-        f"heaviest ({means.loc[heaviest, TARGET]:.0f} g)"
+        f"{longest} penguins have the longest bills on average ({bill}) but are "
+        f"{_heavier_rank(rank, len(means))} of {len(means)} species "
+        f"({_amount(means.loc[longest, TARGET], TARGET_UNIT)}); {heaviest} penguins are the "
+        f"heaviest ({_amount(means.loc[heaviest, TARGET], TARGET_UNIT)})"
     )
 
 
@@ -109,21 +164,86 @@ def plot_mass_vs_bill(df: pd.DataFrame) -> Figure:
         )
         + theme("mass-vs-bill")
     )
-    within = ", ".join(f"{s} {v:.0f}" for s, v in slopes.by_species.items())
+    within = _slope_list(slopes)
     contrast = _longest_bill_vs_heaviest(rows)
+    x_unit, y_unit = MEASUREMENTS["bill_length_mm"], TARGET_UNIT
     caption = (
         f"Body mass against bill length for {len(rows)} penguins. Coloured lines fit each "
-        f"species (slopes in g per mm: {within}); the dashed line pools all species "
-        f"({slopes.overall:.0f} g per mm) and is {_pooled_vs_within(slopes)}. Pooling mixes "
-        f"the differences between species with the relation inside each: {contrast}."
+        f"species (slopes in {y_unit} per {x_unit}: {within}); the dashed line pools all "
+        f"species ({slopes.overall:.0f} {y_unit} per {x_unit}) and is "
+        f"{_pooled_vs_within(slopes)}. Pooling mixes the differences between species with "
+        f"the relation inside each: {contrast}."
     )
     alt = (
-        f"Scatter plot of body mass in grams against bill length in millimetres for {len(rows)} "
-        f"penguins, coloured by species, with one straight line per species and a dashed line "
-        f"for all species together. {contrast[0].upper()}{contrast[1:]}. Slopes: {within} grams "
-        f"per millimetre within species, {slopes.overall:.0f} pooled."
+        f"Scatter plot of body mass in {_UNIT_WORDS[y_unit]}s against bill length in "
+        f"{_UNIT_WORDS[x_unit]}s for {len(rows)} penguins, coloured by species, with one "
+        f"straight line per species and a dashed line for all species together. "
+        f"{contrast[0].upper()}{contrast[1:]}. Slopes: {within} {_UNIT_WORDS[y_unit]}s per "
+        f"{_UNIT_WORDS[x_unit]} within species, {slopes.overall:.0f} pooled."
     )
     return Figure("mass-vs-bill", plot, caption, alt)
+
+
+def _sex_and_species_medians(medians: pd.Series) -> tuple[str, str]:
+    """Two sentences from the species x sex medians the boxes show.
+
+    The first says in which species the median male outweighs the median female
+    ("every species" only when that holds for all, otherwise naming the exceptions with
+    their medians); the second names the species with the heaviest females and males.
+    """
+    female, male = CATEGORIES["sex"]
+    by_sex = medians.unstack("sex").reindex(columns=[female, male])
+    both = by_sex.dropna()
+    one_sex = [str(s) for s in by_sex.index if s not in both.index]
+    heavier = [str(s) for s in both.index if both.loc[s, male] > both.loc[s, female]]
+    others = [str(s) for s in both.index if str(s) not in heavier]
+
+    def gaps(species: list[str]) -> str:
+        return ", ".join(
+            f"{s} by {_amount(both.loc[s, male] - both.loc[s, female], TARGET_UNIT)}"
+            for s in species
+        )
+
+    def pairs(species: list[str]) -> str:
+        return "; ".join(
+            f"{s} {female} {_amount(both.loc[s, female], TARGET_UNIT)}, "
+            f"{male} {_amount(both.loc[s, male], TARGET_UNIT)}"
+            for s in species
+        )
+
+    if both.empty:
+        sexes = "No species has both sexes recorded, so the sexes cannot be compared"
+    elif not others:
+        every = "every species" if not one_sex else "every species with both sexes recorded"
+        sexes = f"The median male is heavier than the median female in {every} ({gaps(heavier)})"
+    elif heavier:
+        sexes = (
+            f"The median male is heavier than the median female in {_join(heavier)} "
+            f"({gaps(heavier)}), but not in {_join(others)} ({pairs(others)})"
+        )
+    else:
+        sexes = (
+            "The median male is not heavier than the median female in any species "
+            f"({pairs(others)})"
+        )
+    if one_sex:
+        sexes += f"; {_join(one_sex)} {'has' if len(one_sex) == 1 else 'have'} one sex only"
+
+    top = by_sex.idxmax()  # per sex: the species with the highest median
+    if top.nunique() == 1 and top.notna().all():
+        species = str(top.iloc[0])
+        heaviest = (
+            f"{species} penguins are the heaviest: both their females "
+            f"({_amount(by_sex.loc[species, female], TARGET_UNIT)}) and their males "
+            f"({_amount(by_sex.loc[species, male], TARGET_UNIT)}) have the highest medians"
+        )
+    else:
+        heaviest = "; ".join(
+            f"the heaviest {sex}s are {who} ({_amount(by_sex.loc[who, sex], TARGET_UNIT)})"
+            for sex, who in top.dropna().items()
+        )
+        heaviest = heaviest[0].upper() + heaviest[1:]
+    return sexes, heaviest
 
 
 def plot_mass_distribution(df: pd.DataFrame) -> Figure:
@@ -142,37 +262,45 @@ def plot_mass_distribution(df: pd.DataFrame) -> Figure:
         + p9.labs(x="Species", y=measurement_label(TARGET), fill="Sex")
         + theme("mass-distribution")
     )
-    by_sex = medians.unstack("sex")
-    males_heavier = [
-        str(s) for s in by_sex.index if by_sex.loc[s, "male"] > by_sex.loc[s, "female"]
-    ]
-    others = [str(s) for s in by_sex.index if str(s) not in males_heavier]
-    if not others:
-        sexes = "Males have a higher median mass than females in every species"
-    elif males_heavier:
-        sexes = (
-            f"Males have a higher median mass than females in {_join(males_heavier)}, "
-            f"but not in {_join(others)}"
-        )
-    else:
-        sexes = "Males do not have a higher median mass than females in any species"
-    overall = rows.groupby("species", observed=True)[TARGET].median()
-    heaviest = str(overall.idxmax())
-    described = "; ".join(f"{s} {x} {v:.0f} g" for (s, x), v in medians.items())
+    sexes, heaviest = _sex_and_species_medians(medians)
+    described = "; ".join(f"{s} {x} {_amount(v, TARGET_UNIT)}" for (s, x), v in medians.items())
     caption = (
         f"Body mass by species and sex ({len(rows)} penguins with sex recorded). Boxes show "
-        f"the middle half of each group with its median; points are individual birds. {sexes}; "
-        f"{heaviest} penguins are the heaviest species (median {overall[heaviest]:.0f} g)."
+        f"the middle half of each group with its median; points are individual birds. "
+        f"{sexes}. {heaviest}."
     )
     alt = (
-        "Box plots of body mass in grams for each species, split into female and male, with "
-        f"individual birds as points. Median masses: {described}."
+        f"Box plots of body mass in {_UNIT_WORDS[TARGET_UNIT]}s for each species, split into "
+        f"female and male, with individual birds as points. Median masses: {described}. "
+        f"{sexes}."
     )
     return Figure("mass-distribution", plot, caption, alt)
 
 
 def _pair_label(x: str, y: str) -> str:
     return f"{measurement_label(y)} vs {measurement_label(x)}"
+
+
+#: What the pairs figure says about species means: (column, largest?, words). Which
+#: extremes to mention is a choice; which species holds each is computed.
+_PAIR_TRAITS: tuple[tuple[str, bool, str], ...] = (
+    (TARGET, True, "are the heaviest"),
+    ("flipper_length_mm", True, "have the longest flippers"),
+    ("bill_depth_mm", False, "have the shallowest bills"),
+    ("bill_length_mm", True, "have the longest bills"),
+)
+
+
+def _species_extremes(means: pd.DataFrame) -> str:
+    """'on average, Gentoo penguins are the heaviest (5076 g), ...' from species means."""
+    found: dict[str, list[str]] = {}
+    for column, largest, words in _PAIR_TRAITS:
+        who = str(means[column].idxmax() if largest else means[column].idxmin())
+        value = _amount(means.loc[who, column], MEASUREMENTS[column])
+        found.setdefault(who, []).append(f"{words} ({value})")
+    return "on average, " + "; ".join(
+        f"{species} penguins {_join(traits)}" for species, traits in found.items()
+    )
 
 
 def plot_measurement_pairs(df: pd.DataFrame) -> Figure:
@@ -205,24 +333,16 @@ def plot_measurement_pairs(df: pd.DataFrame) -> Figure:
         + p9.theme(strip_text=p9.element_text(size=8))
     )
     means = rows.groupby("species", observed=True)[columns].mean()
-    traits = {
-        "are the heaviest": means[TARGET].idxmax(),
-        "have the longest flippers": means["flipper_length_mm"].idxmax(),
-        "have the shallowest bills": means["bill_depth_mm"].idxmin(),
-    }
-    by_species = {
-        s: [t for t, who in traits.items() if who == s] for s in dict.fromkeys(traits.values())
-    }
-    extremes = "on average, " + "; ".join(
-        f"{species} penguins {_join(found)}" for species, found in by_species.items()
-    )
+    extremes = _species_extremes(means)
     caption = (
-        f"Pairwise view of the four measurements ({len(rows)} penguins, {len(pairs)} pairs). "
-        f"Each panel plots one measurement against another, coloured by species: {extremes}."
+        f"Pairwise view of the {len(columns)} measurements ({len(rows)} penguins, "
+        f"{len(pairs)} pairs). Each panel plots one measurement against another, coloured by "
+        f"species: {extremes}."
     )
     alt = (
-        f"Grid of {len(pairs)} scatter plots, one for each pair of bill length, bill depth, "
-        f"flipper length and body mass, coloured by species. {extremes[0].upper()}{extremes[1:]}."
+        f"Grid of {len(pairs)} scatter plots, one for each pair of "
+        f"{_join([measurement_name(c) for c in columns])}, coloured by species. "
+        f"{extremes[0].upper()}{extremes[1:]}."
     )
     return Figure("measurement-pairs", plot, caption, alt)
 
@@ -250,23 +370,67 @@ def plot_predicted_vs_actual(predictions: pd.DataFrame) -> Figure:
         f"Cross-validated predictions against measured body mass for {len(predictions)} penguins "
         "(each bird's prediction is the mean over the repeats in which it was held out). "
         f"Points on the dashed line are predicted exactly; the typical distance from it "
-        f"(root mean squared error) is {rmse:.0f} {TARGET_UNIT}."
+        f"(root mean squared error) is {_amount(rmse, TARGET_UNIT)}."
     )
     alt = (
-        f"Scatter plot of predicted against measured body mass in grams for {len(predictions)} "
-        "penguins, coloured by species, with a dashed line where prediction equals measurement. "
-        f"Measured masses run from {predictions['actual'].min():.0f} to "
-        f"{predictions['actual'].max():.0f} g, predictions from "
-        f"{predictions['predicted'].min():.0f} to {predictions['predicted'].max():.0f} g; the "
-        f"root mean squared distance from the line is {rmse:.0f} g."
+        f"Scatter plot of predicted against measured body mass in {_UNIT_WORDS[TARGET_UNIT]}s "
+        f"for {len(predictions)} penguins, coloured by species, with a dashed line where "
+        f"prediction equals measurement. Measured masses run from "
+        f"{_amount(predictions['actual'].min(), TARGET_UNIT)} to "
+        f"{_amount(predictions['actual'].max(), TARGET_UNIT)}, predictions from "
+        f"{_amount(predictions['predicted'].min(), TARGET_UNIT)} to "
+        f"{_amount(predictions['predicted'].max(), TARGET_UNIT)}; the root mean squared "
+        f"distance from the line is {_amount(rmse, TARGET_UNIT)}."
     )
     return Figure("predicted-vs-actual", plot, caption, alt)
+
+
+def _residual_bias(by_species: pd.DataFrame) -> str:
+    """Whether each species' mean residual is near zero, judged against its standard error.
+
+    A mean more than two standard errors (sd / sqrt(n)) from zero is called a bias: the
+    model predicts that species too light (mean above zero) or too heavy (below).
+    """
+    se = by_species["std"] / np.sqrt(by_species["count"])
+    judged = by_species["count"] >= 2
+    near = [str(s) for s in by_species.index[judged & (by_species["mean"].abs() <= 2 * se)]]
+    low = [str(s) for s in by_species.index[judged & (by_species["mean"] > 2 * se)]]
+    high = [str(s) for s in by_species.index[judged & (by_species["mean"] < -2 * se)]]
+    unjudged = [str(s) for s in by_species.index[~judged]]
+    if not low and not high:
+        if len(near) == 1:
+            lead = f"{near[0]}'s mean residual is"
+        elif not unjudged:
+            lead = "Every species' mean residual is"
+        else:
+            lead = f"The mean residuals of {_join(near)} are"
+        words = (
+            [
+                f"{lead} within two standard errors of zero: none is predicted systematically "
+                "too light or too heavy"
+            ]
+            if near
+            else []
+        )
+    else:
+        biased = [f"{_join(low)} too light"] if low else []
+        biased += [f"{_join(high)} too heavy"] if high else []
+        words = [
+            f"On average the model predicts {_join(biased)} (mean residual more than two "
+            "standard errors from zero)"
+        ]
+        if near:
+            verb = "is" if len(near) == 1 else "are"
+            words.append(f"{_join(near)} {verb} within two standard errors of zero")
+    if unjudged:
+        words.append(f"{_join(unjudged)}: too few birds to judge")
+    return "; ".join(words)
 
 
 def plot_residuals(predictions: pd.DataFrame) -> Figure:
     """Residuals against predictions: spread and bias the metrics summarise in one number."""
     rows = predictions.assign(residual=predictions["actual"] - predictions["predicted"])
-    by_species = rows.groupby("species", observed=True)["residual"].agg(["mean", "std"])
+    by_species = rows.groupby("species", observed=True)["residual"].agg(["count", "mean", "std"])
     plot = (
         p9.ggplot(rows, p9.aes("predicted", "residual", color="species"))
         + p9.geom_hline(yintercept=0, linetype="dashed", color="grey")
@@ -280,18 +444,31 @@ def plot_residuals(predictions: pd.DataFrame) -> Figure:
         + theme("residuals")
     )
     described = "; ".join(
-        f"{s} mean {row['mean']:+.0f} g, sd {row['std']:.0f} g" for s, row in by_species.iterrows()
+        f"{s} mean {_amount(row['mean'], TARGET_UNIT, signed=True)}, "
+        f"sd {_amount(row['std'], TARGET_UNIT)}"
+        for s, row in by_species.iterrows()
     )
+    bias = _residual_bias(by_species)
+    below = rows["predicted"] <= rows["predicted"].median()
+    halves = rows.groupby(below)["residual"].std()
     largest = rows.loc[rows["residual"].abs().idxmax()]
     caption = (
-        "Residuals (measured minus cross-validated prediction) against the prediction, by "
-        f"species: {described}. The largest miss is {largest['residual']:+.0f} g "
-        f"(a {largest['species']} penguin). A trend would mean a straight line does not fit; "
-        "a funnel would mean errors grow with mass."
+        f"Residuals (measured minus cross-validated prediction) against the prediction for "
+        f"{len(rows)} penguins. By species: {described}. {bias}."
+    )
+    if len(halves) == 2 and halves.notna().all():
+        caption += (
+            f" The sd is {_amount(halves[True], TARGET_UNIT)} for predictions up to their "
+            f"median and {_amount(halves[False], TARGET_UNIT)} above it (errors that grow with "
+            "mass would make the second clearly larger)."
+        )
+    caption += (
+        f" The largest miss is {_amount(largest['residual'], TARGET_UNIT, signed=True)} "
+        f"({'an' if largest['species'][0] in 'AEIOU' else 'a'} {largest['species']} penguin)."
     )
     alt = (
-        "Scatter plot of residuals in grams against predicted body mass, coloured by species, "
-        f"around a dashed zero line. By species: {described}."
+        f"Scatter plot of residuals in {_UNIT_WORDS[TARGET_UNIT]}s against predicted body mass, "
+        f"coloured by species, around a dashed zero line. By species: {described}. {bias}."
     )
     return Figure("residuals", plot, caption, alt)
 
