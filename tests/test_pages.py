@@ -26,6 +26,7 @@ from nbclient import NotebookClient
 from penguin_site import artifacts, pages
 from penguin_site.artifacts import Results
 from penguin_site.config import DATA_FILE, ROOT
+from penguin_site.dataset import sha256_bytes
 
 PAGES = ("index.qmd", "eda.qmd", "model.qmd")
 KERNEL = "penguin-site-test"
@@ -267,7 +268,7 @@ def test_model_page_shows_comparison_coefficients_diagnostics_card_and_downloads
     assert len(links) == 2 + len(pages.DOWNLOADS)
     for href, sha in links:
         assert (project / href).is_file(), f"download {href} does not exist"
-        assert artifacts.sha256_bytes((project / href).read_bytes()) == sha
+        assert sha256_bytes((project / href).read_bytes()) == sha
     # Quarto copies exactly these into the site: the page's resources list must name them all.
     resources = front_matter("model.qmd")["resources"]
     assert all(r.startswith("/") for r in resources), "anchor resources at the project root"

@@ -8,7 +8,6 @@ same commit give the same files.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
@@ -65,11 +64,6 @@ class Results:
     def path(self, name: str) -> Path:
         """Path of an artifact file in the build folder (for downloads and attachments)."""
         return self.build_dir / name
-
-
-def sha256_bytes(data: bytes) -> str:
-    """Hex sha256 of bytes held in memory (the model is hashed before it is written)."""
-    return hashlib.sha256(data).hexdigest()
 
 
 def source_date_epoch() -> int:

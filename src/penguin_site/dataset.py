@@ -92,9 +92,14 @@ class CleanData:
     dropped: pd.DataFrame
 
 
+def sha256_bytes(data: bytes) -> str:
+    """Hex sha256 of bytes in memory (a file already read, a model before it is written)."""
+    return hashlib.sha256(data).hexdigest()
+
+
 def sha256_file(path: Path) -> str:
     """Hex sha256 of a file's bytes (the snapshot's identity in provenance and the model card)."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return sha256_bytes(Path(path).read_bytes())
 
 
 def expected_sha256(datapackage: Path = DATAPACKAGE_FILE) -> str:
@@ -126,7 +131,7 @@ def load_penguins(path: Path, sha256: str | None = None) -> pd.DataFrame:
     body = _parse_csv(path, _decode_utf8(path, data))
     typed = _validate(path, body)
     if sha256 is not None:
-        actual = hashlib.sha256(data).hexdigest()
+        actual = sha256_bytes(data)
         if actual != sha256:
             raise DataValidationError(
                 path,

@@ -13,7 +13,6 @@ links to is written as a project-relative path and must lie inside the project.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -33,7 +32,9 @@ from penguin_site.config import (
     TARGET_UNIT,
     measurement_label,
 )
+from penguin_site.dataset import sha256_file
 from penguin_site.schema import CATEGORIES, COLUMNS, DESCRIPTIONS, NULLABLE
+from penguin_site.wording import join_words
 
 #: Characters that mean something in Pandoc markdown text (escaped in captions and cells).
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|$@~^])")
@@ -291,17 +292,13 @@ class Facts:
     heaviest: str  # "Gentoo" (highest mean body mass)
 
 
-def _join(words: Sequence[str]) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
-
-
 def _islands(table: pd.DataFrame) -> str:
     """Where each species was sampled, from the species-by-island counts."""
     parts = []
     for row in table.set_index("species").itertuples():
         found = [island for island, n in row._asdict().items() if island != "Index" and n > 0]
         only = "only " if len(found) == 1 else ""
-        parts.append(f"{row.Index} penguins were sampled {only}on {_join(found)}")
+        parts.append(f"{row.Index} penguins were sampled {only}on {join_words(found)}")
     return "; ".join(parts)
 
 
@@ -408,10 +405,6 @@ def _size(path: Path) -> str:
     return f"{size / 1024:.1f} kB" if size >= 1024 else f"{size} bytes"
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def download_links(results: Results, project_dir: Path | None = None) -> Markdown:
     """Links to the data snapshot and the build artifacts, each with its size and sha256.
 
@@ -424,7 +417,7 @@ def download_links(results: Results, project_dir: Path | None = None) -> Markdow
             raise PageError(f"download {path} is missing; re-run the analysis")
         lines.append(
             f"- [{escape_markdown(path.name)}]({href}): {escape_markdown(what)}; "
-            f"{_size(path)}, sha256 `{_sha256(path)}`"
+            f"{_size(path)}, sha256 `{sha256_file(path)}`"
         )
     return Markdown("\n".join(lines))
 

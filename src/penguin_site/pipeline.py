@@ -40,6 +40,7 @@ from penguin_site.dataset import (
     clean_for_modelling,
     expected_sha256,
     load_penguins,
+    sha256_bytes,
     sha256_file,
 )
 
@@ -211,7 +212,7 @@ def _write_model_outputs(
 
     model_data = artifacts.model_bytes(model)
     (staging / artifacts.MODEL_FILE).write_bytes(model_data)
-    model_sha = artifacts.sha256_bytes(model_data)
+    model_sha = sha256_bytes(model_data)
     metrics = _metrics(comparison, clean, model_sha, Path(data_file), datapackage)
     artifacts.write_json(staging / artifacts.METRICS_FILE, metrics)
     artifacts.write_json(

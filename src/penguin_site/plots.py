@@ -28,6 +28,7 @@ from penguin_site.config import (
 )
 from penguin_site.eda import Slopes, mass_bill_slopes
 from penguin_site.schema import CATEGORIES
+from penguin_site.wording import join_words
 
 #: Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 SPECIES_COLOURS: dict[str, str] = {"Adelie": "#E69F00", "Chinstrap": "#0072B2", "Gentoo": "#009E73"}
@@ -67,11 +68,6 @@ def _species_colour() -> p9.scale_color_manual:
     return p9.scale_color_manual(values=SPECIES_COLOURS, limits=list(CATEGORIES["species"]))
 
 
-def _join(words: list[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
-
-
 def _amount(value: float, unit: str, *, signed: bool = False) -> str:
     """A number with its unit at the precision the data carry (no '-0' or '+0')."""
     decimals = _DECIMALS[unit]
@@ -81,7 +77,7 @@ def _amount(value: float, unit: str, *, signed: bool = False) -> str:
 
 
 def _lines(species: list[str]) -> str:
-    return f"the {_join(species)} line{'s' if len(species) > 1 else ''}"
+    return f"the {join_words(species)} line{'s' if len(species) > 1 else ''}"
 
 
 def _slope_list(slopes: Slopes) -> str:
@@ -113,7 +109,7 @@ def _pooled_vs_within(slopes: Slopes) -> str:
         [s for s, v in fitted.items() if v == pooled],
     )
     parts = [f"{word} {_lines(group)}" for word, group in zip(words, groups, strict=True) if group]
-    return _join(parts) if parts else "not compared: no species has enough birds for a line"
+    return join_words(parts) if parts else "not compared: no species has enough birds for a line"
 
 
 def _heavier_rank(rank: int, count: int) -> str:
@@ -218,8 +214,8 @@ def _sex_and_species_medians(medians: pd.Series) -> tuple[str, str]:
         sexes = f"The median male is heavier than the median female in {every} ({gaps(heavier)})"
     elif heavier:
         sexes = (
-            f"The median male is heavier than the median female in {_join(heavier)} "
-            f"({gaps(heavier)}), but not in {_join(others)} ({pairs(others)})"
+            f"The median male is heavier than the median female in {join_words(heavier)} "
+            f"({gaps(heavier)}), but not in {join_words(others)} ({pairs(others)})"
         )
     else:
         sexes = (
@@ -227,7 +223,7 @@ def _sex_and_species_medians(medians: pd.Series) -> tuple[str, str]:
             f"({pairs(others)})"
         )
     if one_sex:
-        sexes += f"; {_join(one_sex)} {'has' if len(one_sex) == 1 else 'have'} one sex only"
+        sexes += f"; {join_words(one_sex)} {'has' if len(one_sex) == 1 else 'have'} one sex only"
 
     top = by_sex.idxmax()  # per sex: the species with the highest median
     if top.nunique() == 1 and top.notna().all():
@@ -299,7 +295,7 @@ def _species_extremes(means: pd.DataFrame) -> str:
         value = _amount(means.loc[who, column], MEASUREMENTS[column])
         found.setdefault(who, []).append(f"{words} ({value})")
     return "on average, " + "; ".join(
-        f"{species} penguins {_join(traits)}" for species, traits in found.items()
+        f"{species} penguins {join_words(traits)}" for species, traits in found.items()
     )
 
 
@@ -341,7 +337,7 @@ def plot_measurement_pairs(df: pd.DataFrame) -> Figure:
     )
     alt = (
         f"Grid of {len(pairs)} scatter plots, one for each pair of "
-        f"{_join([measurement_name(c) for c in columns])}, coloured by species. "
+        f"{join_words([measurement_name(c) for c in columns])}, coloured by species. "
         f"{extremes[0].upper()}{extremes[1:]}."
     )
     return Figure("measurement-pairs", plot, caption, alt)
@@ -403,7 +399,7 @@ def _residual_bias(by_species: pd.DataFrame) -> str:
         elif not unjudged:
             lead = "Every species' mean residual is"
         else:
-            lead = f"The mean residuals of {_join(near)} are"
+            lead = f"The mean residuals of {join_words(near)} are"
         words = (
             [
                 f"{lead} within two standard errors of zero: none is predicted systematically "
@@ -413,17 +409,17 @@ def _residual_bias(by_species: pd.DataFrame) -> str:
             else []
         )
     else:
-        biased = [f"{_join(low)} too light"] if low else []
-        biased += [f"{_join(high)} too heavy"] if high else []
+        biased = [f"{join_words(low)} too light"] if low else []
+        biased += [f"{join_words(high)} too heavy"] if high else []
         words = [
-            f"On average the model predicts {_join(biased)} (mean residual more than two "
+            f"On average the model predicts {join_words(biased)} (mean residual more than two "
             "standard errors from zero)"
         ]
         if near:
             verb = "is" if len(near) == 1 else "are"
-            words.append(f"{_join(near)} {verb} within two standard errors of zero")
+            words.append(f"{join_words(near)} {verb} within two standard errors of zero")
     if unjudged:
-        words.append(f"{_join(unjudged)}: too few birds to judge")
+        words.append(f"{join_words(unjudged)}: too few birds to judge")
     return "; ".join(words)
 
 

@@ -7,13 +7,12 @@ licence, source and the column contract (generated from ``schema``, never typed)
 
 from __future__ import annotations
 
-import hashlib
 import json
 from importlib import metadata, resources
 from pathlib import Path
 
 from penguin_site.config import DATA_FILE, DATAPACKAGE_FILE
-from penguin_site.dataset import load_penguins
+from penguin_site.dataset import load_penguins, sha256_bytes
 from penguin_site.schema import MISSING_TOKENS, frictionless_fields
 
 SOURCE_PACKAGE = "palmerpenguins"
@@ -48,12 +47,13 @@ def write_snapshot(
         candidate.unlink()
         raise
     candidate.replace(data_file)
-    descriptor = describe(data_file.name, data, len(frame))
+    digest = sha256_bytes(data)
+    descriptor = describe(data_file.name, data, len(frame), digest)
     datapackage.write_text(json.dumps(descriptor, indent=2) + "\n", encoding="utf-8")
-    return hashlib.sha256(data).hexdigest()
+    return digest
 
 
-def describe(file_name: str, data: bytes, rows: int) -> dict[str, object]:
+def describe(file_name: str, data: bytes, rows: int, digest: str) -> dict[str, object]:
     """Frictionless Data Package descriptor for the snapshot."""
     version = metadata.version(SOURCE_PACKAGE)
     return {
@@ -86,7 +86,7 @@ def describe(file_name: str, data: bytes, rows: int) -> dict[str, object]:
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
                 "bytes": len(data),
-                "hash": f"sha256:{hashlib.sha256(data).hexdigest()}",
+                "hash": f"sha256:{digest}",
                 "rows": rows,
                 "dialect": {"delimiter": ",", "header": True},
                 "schema": {"fields": frictionless_fields(), "missingValues": list(MISSING_TOKENS)},
