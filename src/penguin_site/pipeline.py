@@ -125,14 +125,15 @@ def _build(
         oof = _chosen_predictions(cv.predictions, clean.data)
         _write_model_outputs(staging, model, clean, cv, comparison, oof, data_file, datapackage)
     with _stage(timings, "figures"):
+        per_bird = _mean_oof(oof)
         figures = _save_figures(
             staging,
             [
                 (plots.plot_mass_vs_bill, penguins),
                 (plots.plot_mass_distribution, penguins),
                 (plots.plot_measurement_pairs, penguins),
-                (plots.plot_predicted_vs_actual, _mean_oof(oof)),
-                (plots.plot_residuals, _mean_oof(oof)),
+                (plots.plot_predicted_vs_actual, per_bird),
+                (plots.plot_residuals, per_bird),
             ],
         )
     with _stage(timings, "artifacts"):
