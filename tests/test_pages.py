@@ -11,6 +11,7 @@ in-browser predictor's inputs. Quarto itself is exercised in ``test_render.py``.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -25,7 +26,7 @@ from nbclient import NotebookClient
 
 from penguin_site import artifacts, pages
 from penguin_site.artifacts import Results
-from penguin_site.config import DATA_FILE, ROOT
+from penguin_site.config import DATA_FILE, PREDICTOR_SCRIPT, ROOT
 from penguin_site.dataset import sha256_bytes
 
 PAGES = ("index.qmd", "eda.qmd", "model.qmd")
@@ -64,20 +65,9 @@ def cell_options(cell: nbformat.NotebookNode) -> dict[str, str]:
     return options
 
 
-def is_ojs(cell: nbformat.NotebookNode) -> bool:
-    """jupytext keeps some ```{ojs} chunks as code cells tagged 'ojs' (others stay markdown)."""
-    return cell.cell_type == "code" and cell.metadata.get("language") == "ojs"
-
-
-def ojs_source(name: str) -> str:
-    """All ```{ojs} chunks of a page, read from the file itself."""
-    text = (ROOT / name).read_text(encoding="utf-8")
-    return "\n".join(re.findall(r"^```\{ojs\}\n(.*?)^```$", text, re.MULTILINE | re.DOTALL))
-
-
 def executable(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Python cells only, plus one cell per inline expression (in page order, at the end)."""
-    cells = [c for c in nb.cells if c.cell_type == "code" and not is_ojs(c)]
+    cells = [c for c in nb.cells if c.cell_type == "code"]
     inline = [
         expr.strip()
         for c in nb.cells
@@ -272,7 +262,8 @@ def test_model_page_shows_comparison_coefficients_diagnostics_card_and_downloads
     # Quarto copies exactly these into the site: the page's resources list must name them all.
     resources = front_matter("model.qmd")["resources"]
     assert all(r.startswith("/") for r in resources), "anchor resources at the project root"
-    assert sorted(r.removeprefix("/") for r in resources) == sorted(href for href, _ in links)
+    shipped = [href for href, _ in links] + [pages.snapshot_path(PREDICTOR_SCRIPT)]
+    assert sorted(r.removeprefix("/") for r in resources) == sorted(shipped)
     for section in ("Intended use", "Not intended for", "Limitations", "Metrics", "Data"):
         assert f"**{section}" in (ROOT / "model.qmd").read_text(encoding="utf-8")
 
@@ -281,31 +272,36 @@ def test_every_package_figure_is_on_a_page(results: Results) -> None:
     assert set(pages.EDA_FIGURES) | set(pages.MODEL_FIGURES) == set(results.figures)
 
 
-def test_model_page_predictor_reads_the_exported_coefficients(
-    project: Path, results: Results
+def test_model_page_predictor_is_a_labelled_form_over_the_exported_coefficients(
+    results: Results,
 ) -> None:
-    source = (ROOT / "model.qmd").read_text(encoding="utf-8")
-    ojs = ojs_source("model.qmd")
-    attachments = re.findall(r'FileAttachment\("([^"]+)"\)', ojs)
-    results_here = artifacts.load_results(project / "_build" / "analysis")
-    assert attachments == [pages.coefficients_attachment(results_here, project)]
-    assert f"/{attachments[0]}" in front_matter("model.qmd")["resources"]
-
-    # The page imports the same file the Node test runs, and only names it exports.
-    imported = re.search(r'import \{([^}]+)\} from "\./([^"]+)"', ojs)
-    assert imported, "model.qmd does not import the predictor module"
-    module = ROOT / imported.group(2)
-    assert module == ROOT / "src" / "penguin_site" / "predictor.js"
-    exported = set(re.findall(r"^export function (\w+)", module.read_text(), re.M))
-    assert {n.strip() for n in imported.group(1).split(",")} <= exported
-
-    # Every form control has a visible <label for=...> naming its id.
-    controls = re.findall(r'<(?:input|select)\b[^>]*\bid="([^"]+)"', ojs)
-    labelled = re.findall(r'<label\b[^>]*\bfor="([^"]+)"', ojs)
+    block = pages.predictor_html(results)
+    assert block.startswith("```{=html}\n") and block.endswith("\n```")
+    # The page loads the file the Node test runs, and Quarto copies it into the site.
+    script = re.search(r'<script type="module" src="([^"]+)"></script>', block)
+    assert script and ROOT / script.group(1) == PREDICTOR_SCRIPT
+    assert f"/{script.group(1)}" in front_matter("model.qmd")["resources"]
+    # The coefficients travel in the form, exactly as exported.
+    payload = re.search(r'data-coefficients="([^"]+)"', block)
+    assert payload and json.loads(html.unescape(payload.group(1))) == results.coefficients_json
+    # Every control has a <label for=...> naming its id; categories are the model's levels.
+    controls = re.findall(r'<(?:input|select)\b[^>]*\bid="([^"]+)"', block)
+    labelled = re.findall(r'<label\b[^>]*\bfor="([^"]+)"', block)
     assert controls and sorted(controls) == sorted(labelled)
-    assert "Inputs." not in ojs and "md`" not in ojs, "Inputs/md load from a CDN at run time"
-    assert set(results.coefficients_json["inputs"]) == {"bill_length_mm", "species", "sex"}
-    assert "predict(coefficients, { bill_length_mm: bill, species, sex })" in source
+    for name, levels in results.coefficients_json["categorical"].items():
+        assert re.findall(rf'<select[^>]*name="{name}">(.*?)</select>', block) == [
+            "".join(f'<option value="{level}">{level}</option>' for level in levels)
+        ]
+    # A typical bird to start from: the default bill length is its group's median.
+    bill = results.coefficients_json["inputs"]["bill_length_mm"]
+    assert f'value="{bill["groups"][0]["median"]}"' in block
+    assert "print(pages.predictor_html(results))" in (ROOT / "model.qmd").read_text()
+
+
+@pytest.mark.parametrize("page", ["index.qmd", "eda.qmd", "model.qmd"])
+def test_pages_use_no_observable_cells(page: str) -> None:
+    """OJS's runtime loads ``marked`` from a CDN for an import cell: the pages have none."""
+    assert "```{ojs}" not in (ROOT / page).read_text(encoding="utf-8")
 
 
 def test_pages_never_allow_errors() -> None:
@@ -363,3 +359,12 @@ def test_dimorphism_fact_follows_the_table(results: Results) -> None:
     assert pages._dimorphism(summary) == (
         "males have the larger mean in 11 of 12 species-measurement pairs"
     )
+
+
+@pytest.mark.parametrize("page", ["index.qmd", "eda.qmd", "model.qmd"])
+def test_every_cell_is_labelled(page: str) -> None:
+    """Quarto's log names a cell by its label: a failing cell must be findable."""
+    cells = [c for c in read_page(page).cells if c.cell_type == "code"]
+    assert cells
+    unlabelled = [c.source[:60] for c in cells if not cell_options(c).get("label")]
+    assert unlabelled == []

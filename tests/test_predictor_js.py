@@ -19,16 +19,19 @@ import pytest
 
 from penguin_site import artifacts, modeling
 from penguin_site.artifacts import Results
-from penguin_site.config import CHOSEN_FEATURE_SET, ROOT
+from penguin_site.config import CHOSEN_FEATURE_SET, PREDICTOR_SCRIPT
 
-PREDICTOR = ROOT / "src" / "penguin_site" / "predictor.js"
+PREDICTOR = PREDICTOR_SCRIPT
 NODE_TIMEOUT_S = 60
 
 RUNNER = """
 import { readFileSync } from "node:fs";
 import * as predictor from "./predictor.mjs";
-const { coefficients, grid, calls } = JSON.parse(readFileSync(process.argv[2], "utf8"));
+const payload = JSON.parse(readFileSync(process.argv[2], "utf8"));
+const { coefficients, grid, calls, describe = [] } = payload;
 const out = { predictions: [], formatted: [], errors: [], defaults: null, levels: {} };
+out.described = [];
+for (const inputs of describe) out.described.push(predictor.describeInputs(coefficients, inputs));
 for (const inputs of grid) {
   const value = predictor.predict(coefficients, inputs);
   out.predictions.push(value);
@@ -153,3 +156,37 @@ def test_format_prediction(tmp_path: Path, results: Results, value: float, text:
     }
     answer = run_predictor(tmp_path, {"coefficients": coefficients, "grid": [{}], "calls": []})
     assert answer["formatted"] == [text]
+
+
+def test_each_bird_gets_its_typical_range_and_a_warning_only_outside_it(
+    tmp_path: Path, results: Results
+) -> None:
+    coefficients = results.coefficients_json
+    groups = coefficients["inputs"]["bill_length_mm"]["groups"]
+    inputs = [
+        {"bill_length_mm": bill, "species": g["species"], "sex": g["sex"]}
+        for g in groups
+        for bill in (g["median"], g["min"], g["max"], g["min"] - 0.1, g["max"] + 0.1)
+    ]
+    answer = run_predictor(
+        tmp_path, {"coefficients": coefficients, "grid": [], "calls": [], "describe": inputs}
+    )
+    for given, said in zip(inputs, answer["described"], strict=True):
+        group = next(
+            g for g in groups if (g["species"], g["sex"]) == (given["species"], given["sex"])
+        )
+        who = f"{given['sex'].capitalize()} {given['species']} penguins in the data"
+        assert said["typical"].startswith(f"{who} ({group['n']} birds)"), said
+        assert f"{group['min']:.1f}\u2013{group['max']:.1f} mm" in said["typical"]
+        outside = not group["min"] <= given["bill_length_mm"] <= group["max"]
+        assert ("extrapolates" in said["warning"]) is outside, (given, said)
+
+
+def test_default_bill_is_typical_for_the_default_bird(results: Results) -> None:
+    """Not the pooled median (44.5 mm, long for a female Adelie): the first group's."""
+    spec = results.coefficients_json["inputs"]["bill_length_mm"]
+    first = spec["groups"][0]
+    levels = results.coefficients_json["inputs"]
+    assert (first["species"], first["sex"]) == (levels["species"]["levels"][0], "female")
+    assert spec["default"] == first["median"]
+    assert first["min"] <= spec["default"] <= first["max"]

@@ -14,6 +14,8 @@ ROOT: Path = Path(__file__).resolve().parents[2]
 DATA_DIR: Path = ROOT / "data"
 DATA_FILE: Path = DATA_DIR / "penguins.csv"
 DATAPACKAGE_FILE: Path = DATA_DIR / "datapackage.json"
+#: The in-browser predictor (an ES module the model page loads and the tests run in Node).
+PREDICTOR_SCRIPT: Path = ROOT / "src" / "penguin_site" / "predictor.js"
 BUILD_DIR: Path = Path(os.environ.get("PENGUIN_BUILD_DIR", ROOT / "_build" / "analysis"))
 
 #: Quarto release the site is built and tested with (README, workflow and tests read this).

@@ -9,7 +9,7 @@ still give exactly the numbers of refitting the whole pipeline on every fold.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -260,15 +260,21 @@ def export_coefficients(model: Pipeline, data: pd.DataFrame) -> dict[str, object
     fitted = terms(model)
     numeric = [t for t in fitted if t.level is None]
     categorical = _categorical_features(model)
+    first_group = {c: CATEGORIES[c][0] for c in categorical}
     inputs: dict[str, dict[str, object]] = {}
     for term in numeric:
         values = data[term.column]
+        groups = _typical_values(data, term.column, categorical)
+        first = next(g for g in groups if all(g[c] == v for c, v in first_group.items()))
         inputs[term.column] = {
             "min": float(np.floor(values.min())),
             "max": float(np.ceil(values.max())),
             "step": 0.1,
-            "default": round(float(values.median()), 1),
+            # A typical bird for the form's first choices, not the pooled median: the
+            # pooled 44.5 mm is long for a female Adelie.
+            "default": first["median"],
             "label": measurement_label(term.column),
+            "groups": groups,
         }
     effects: dict[str, dict[str, float]] = {
         c: dict.fromkeys(CATEGORIES[c], 0.0) for c in categorical
@@ -286,3 +292,28 @@ def export_coefficients(model: Pipeline, data: pd.DataFrame) -> dict[str, object
         "categorical": effects,
         "inputs": inputs,
     }
+
+
+def _typical_values(
+    data: pd.DataFrame, column: str, by: Sequence[str]
+) -> list[dict[str, object]]:
+    """Range and median of ``column`` in each group of the training data (one decimal).
+
+    The in-browser predictor starts from a typical value for the chosen bird and says
+    when an input lies outside what the model was fitted on for that group.
+    """
+    whole = [((), data[column])]
+    groups = data.groupby(list(by), observed=True, sort=True)[column] if by else whole
+    rows = []
+    for keys, values in groups:
+        levels = keys if isinstance(keys, tuple) else (keys,)
+        rows.append(
+            {
+                **{name: str(level) for name, level in zip(by, levels, strict=True)},
+                "n": int(values.size),
+                "min": round(float(values.min()), 1),
+                "median": round(float(values.median()), 1),
+                "max": round(float(values.max()), 1),
+            }
+        )
+    return rows

@@ -13,6 +13,8 @@ links to is written as a project-relative path and must lie inside the project.
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -27,14 +29,16 @@ from penguin_site.config import (
     DATA_FILE,
     DATAPACKAGE_FILE,
     MEASUREMENTS,
+    PREDICTOR_SCRIPT,
     ROOT,
     TARGET,
     TARGET_UNIT,
     measurement_label,
+    measurement_name,
 )
 from penguin_site.dataset import sha256_file
 from penguin_site.schema import CATEGORIES, COLUMNS, DESCRIPTIONS, NULLABLE
-from penguin_site.wording import join_words
+from penguin_site.wording import amount, join_words
 
 #: Characters that mean something in Pandoc markdown text (escaped in captions and cells).
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|$@~^])")
@@ -319,7 +323,7 @@ def _heaviest(summary: pd.DataFrame) -> str:
 
 def _difference(grams: float) -> str:
     """A mass difference as prose reads it: ``"547 g heavier"`` / ``"299 g lighter"``."""
-    return f"{abs(grams):,.0f} {TARGET_UNIT} {'heavier' if grams >= 0 else 'lighter'}"
+    return f"{amount(abs(grams), TARGET_UNIT)} {'heavier' if grams >= 0 else 'lighter'}"
 
 
 def key_facts(results: Results) -> Facts:
@@ -345,15 +349,15 @@ def key_facts(results: Results) -> Facts:
         r2=f"{chosen['r2']['mean']:.2f}",
         r2_share=f"{chosen['r2']['mean']:.0%}",
         r2_sd=f"{chosen['r2']['sd']:.2f}",
-        rmse=f"{chosen['rmse']['mean']:.0f} {TARGET_UNIT}",
-        mae=f"{chosen['mae']['mean']:.0f} {TARGET_UNIT}",
+        rmse=amount(chosen["rmse"]["mean"], TARGET_UNIT),
+        mae=amount(chosen["mae"]["mean"], TARGET_UNIT),
         baseline_r2=f"{baseline['r2']['mean']:.2f}",
         baseline_r2_share=f"{baseline['r2']['mean']:.0%}",
-        baseline_rmse=f"{baseline['rmse']['mean']:.0f} {TARGET_UNIT}",
+        baseline_rmse=amount(baseline["rmse"]["mean"], TARGET_UNIT),
         best_label=best["label"],
         best_r2=f"{best['r2']['mean']:.2f}",
-        best_rmse=f"{best['rmse']['mean']:.0f} {TARGET_UNIT}",
-        slope=f"{slope:.0f} {TARGET_UNIT} per mm",
+        best_rmse=amount(best["rmse"]["mean"], TARGET_UNIT),
+        slope=amount(slope, TARGET_UNIT),  # per mm of bill: the prose says so
         male=_difference(coef["categorical"]["sex"]["male"]),
         gentoo=_difference(coef["categorical"]["species"]["Gentoo"]),
         chinstrap=_difference(coef["categorical"]["species"]["Chinstrap"]),
@@ -392,10 +396,10 @@ def model_card_metrics(results: Results) -> Markdown:
         f"{method['folds']}-fold cross-validation repeated {method['repeats']} times "
         f"(seed {method['seed']})",
         f"R²: {evaluation['r2']['mean']:.3f} (sd {evaluation['r2']['sd']:.3f})",
-        f"RMSE: {evaluation['rmse']['mean']:.0f} {TARGET_UNIT} "
-        f"(sd {evaluation['rmse']['sd']:.0f} {TARGET_UNIT})",
-        f"MAE: {evaluation['mae']['mean']:.0f} {TARGET_UNIT} "
-        f"(sd {evaluation['mae']['sd']:.0f} {TARGET_UNIT})",
+        f"RMSE: {amount(evaluation['rmse']['mean'], TARGET_UNIT)} "
+        f"(sd {amount(evaluation['rmse']['sd'], TARGET_UNIT)})",
+        f"MAE: {amount(evaluation['mae']['mean'], TARGET_UNIT)} "
+        f"(sd {amount(evaluation['mae']['sd'], TARGET_UNIT)})",
     ]
     return bullet_list(items)
 
@@ -440,6 +444,57 @@ def _downloads(results: Results, project_dir: Path | None) -> list[tuple[Path, s
     return out
 
 
-def coefficients_attachment(results: Results, project_dir: Path | None = None) -> str:
-    """Project-relative path of coefficients.json (what the page's FileAttachment names)."""
-    return project_path(results.path(artifacts.COEFFICIENTS_FILE), project_dir)
+# --- the in-browser predictor -----------------------------------------------------------
+
+
+def predictor_html(results: Results) -> str:
+    """The predictor form as a raw HTML block: labelled controls, live result, coefficients.
+
+    Written here, from the exported coefficients, so the controls, their ranges and the
+    category choices are in the page itself (they show, and are labelled, before any
+    script runs); ``predictor.js`` (a plain ES module, also run by the tests in Node)
+    only wires them. The coefficients travel inside the page as JSON in an attribute of
+    the form: no extra request.
+    Print it from a cell with ``#| output: asis``.
+    """
+    coefficients = results.coefficients_json
+    controls = []
+    for name, spec in coefficients["inputs"].items():
+        ident = f"predictor-{name}"
+        label = f'<label class="form-label" for="{ident}">{html.escape(spec["label"])}</label>'
+        if "levels" in spec:
+            options = "".join(
+                f'<option value="{html.escape(level)}">{html.escape(level)}</option>'
+                for level in spec["levels"]
+            )
+            control = f'<select class="form-select" id="{ident}" name="{name}">{options}</select>'
+        else:
+            limits = f'min="{spec["min"]}" max="{spec["max"]}" step="{spec["step"]}"'
+            control = (
+                f'<input class="form-control" type="number" id="{ident}" name="{name}" '
+                f'inputmode="decimal" {limits} value="{spec["default"]}" required>'
+                f'<input class="form-range" type="range" data-predictor-slider="{name}" '
+                f'aria-label="{html.escape(spec["label"])}, slider" tabindex="-1" {limits} '
+                f'value="{spec["default"]}">'
+            )
+        controls.append(f'<div class="mb-3">{label}{control}</div>')
+    target = measurement_name(coefficients["target"])
+    ids = " ".join(f"predictor-{name}" for name in coefficients["inputs"])
+    # In an attribute, not a <script> block: Quarto's search would index a block's text.
+    payload = html.escape(json.dumps(coefficients, separators=(",", ":")))
+    return "\n".join(
+        [
+            "```{=html}",
+            f'<form class="predictor" data-predictor data-coefficients="{payload}">',
+            *controls,
+            f'<p class="predictor-result">Predicted {target}: '
+            f'<output id="predictor-result" for="{ids}" data-predictor-result>&ndash;</output></p>',
+            '<p class="predictor-typical" data-predictor-typical aria-live="polite"></p>',
+            '<p class="predictor-warning alert alert-warning" data-predictor-warning '
+            'role="status" hidden></p>',
+            "<noscript><p>The predictor runs in your browser: it needs JavaScript.</p></noscript>",
+            "</form>",
+            f'<script type="module" src="{snapshot_path(PREDICTOR_SCRIPT)}"></script>',
+            "```",
+        ]
+    )
