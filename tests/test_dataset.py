@@ -135,10 +135,15 @@ BAD_INPUTS: list[tuple[str, Callable[[str], str | bytes], list[str]]] = [
         lambda t: _replace_field(t, 2, 3, "NaN"),
         [
             "column 'bill_depth_mm'",
-            "must be a number like 39.1 (missing values: NA or empty)",
+            "must be a number like 18.7 (missing values: NA or empty)",
             "row 1 (CSV line 2)",
             "'NaN'",
         ],
+    ),
+    (
+        "words for a whole-millimetre measurement",
+        lambda t: _replace_field(t, 2, 4, "one hundred"),
+        ["column 'flipper_length_mm'", "must be a number like 181 (", "'one hundred'"],
     ),
     (
         "digits grouped with an underscore",

@@ -60,11 +60,11 @@ def test_mass_distribution_words_follow_the_group_medians(penguins: pd.DataFrame
     figure = plots.plot_mass_distribution(penguins)
     medians = penguins.groupby(["species", "sex"])["body_mass_g"].median().unstack("sex")
     for species, row in medians.iterrows():
-        assert f"{species} male {row['male']:.0f} g" in figure.alt
-        assert f"{species} female {row['female']:.0f} g" in figure.alt
+        assert f"{species} male {row['male']:,.0f} g" in figure.alt
+        assert f"{species} female {row['female']:,.0f} g" in figure.alt
     gaps = medians["male"] - medians["female"]
     if (gaps > 0).all():
-        listed = ", ".join(f"{s} by {g:.0f} g" for s, g in gaps.items())
+        listed = ", ".join(f"{s} by {g:,.0f} g" for s, g in gaps.items())
         assert f"female in every species ({listed})" in figure.caption
     else:
         assert "but not in" in figure.caption
@@ -113,11 +113,11 @@ def test_residual_words_name_the_biased_species(clean) -> None:
     residual = frame["actual"] - frame["predicted"]
     for species, sd in residual.groupby(frame["species"]).std().items():
         assert f"{species} mean" in unbiased.caption
-        assert f"sd {sd:.0f} g" in unbiased.caption
+        assert f"sd {sd:,.0f} g" in unbiased.caption
     lower = frame["predicted"] <= frame["predicted"].median()
     assert (
-        f"sd is {residual[lower].std():.0f} g for predictions up to their median and "
-        f"{residual[~lower].std():.0f} g above it"
+        f"sd is {residual[lower].std():,.0f} g for predictions up to their median and "
+        f"{residual[~lower].std():,.0f} g above it"
     ) in unbiased.caption
     assert "The largest miss is -300 g (an Adelie penguin)" in unbiased.caption
 
@@ -133,7 +133,7 @@ def test_predicted_vs_actual_words_carry_the_error(oof: pd.DataFrame) -> None:
     assert "(root mean squared error) is 100 g" in figure.caption
     assert "distance from the line is 100 g" in figure.alt
     low, high = oof["actual"].min(), oof["actual"].max()
-    assert f"Measured masses run from {low:.0f} g to {high:.0f} g" in figure.alt
+    assert f"Measured masses run from {low:,.0f} g to {high:,.0f} g" in figure.alt
 
 
 def test_pairs_words_name_the_extremes(penguins: pd.DataFrame) -> None:
@@ -144,9 +144,8 @@ def test_pairs_words_name_the_extremes(penguins: pd.DataFrame) -> None:
         ["body_mass_g", "flipper_length_mm", "bill_depth_mm", "bill_length_mm"]
     ].mean()
     heaviest = means["body_mass_g"].idxmax()
-    assert f"{heaviest} penguins are the heaviest ({means.loc[heaviest, 'body_mass_g']:.0f} g)" in (
-        figure.alt
-    )
+    mass = means.loc[heaviest, "body_mass_g"]
+    assert f"{heaviest} penguins are the heaviest ({mass:,.0f} g)" in figure.alt
     longest = means["flipper_length_mm"].idxmax()
     flipper = means.loc[longest, "flipper_length_mm"]
     assert f"have the longest flippers ({flipper:.1f} mm)" in figure.alt
@@ -172,7 +171,7 @@ def test_words_change_when_the_data_do(penguins: pd.DataFrame) -> None:
     assert "in Chinstrap and Gentoo (Chinstrap by 400 g, Gentoo by 800 g), but not in Adelie" in (
         distribution.caption
     )
-    assert "(Adelie female 5400 g, male 4000 g)" in distribution.caption
+    assert "(Adelie female 5,400 g, male 4,000 g)" in distribution.caption
     scatter = plots.plot_mass_vs_bill(changed)
     bill = changed.loc[chinstrap, "bill_length_mm"].mean()
     assert f"Chinstrap penguins have both the longest bills ({bill:.1f} mm) and the highest" in (

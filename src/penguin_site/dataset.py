@@ -22,6 +22,7 @@ from penguin_site.config import DATA_FILE, DATAPACKAGE_FILE, MEASUREMENTS, MIN_B
 from penguin_site.schema import (
     CATEGORIES,
     COLUMNS,
+    EXAMPLES,
     MEASUREMENTS_MISSING_TOGETHER,
     MISSING_TOKENS,
     NA_TOKEN,
@@ -318,7 +319,8 @@ def _number_problems(raw: pd.DataFrame, body: _Body) -> tuple[list[Problem], pd.
         bad[column] = values.notna() & ~values.astype("string").str.fullmatch(pattern).fillna(True)
         if bad[column].any():
             rows = tuple(int(i) + 1 for i in raw.index[bad[column]])
-            kind = "a whole number like 2007" if column == "year" else "a number like 39.1"
+            whole = "whole " if column not in MEASUREMENTS else ""
+            kind = f"a {whole}number like {EXAMPLES[column]}"
             problems.append(
                 Problem(
                     column,

@@ -28,15 +28,12 @@ from penguin_site.config import (
 )
 from penguin_site.eda import Slopes, mass_bill_slopes
 from penguin_site.schema import CATEGORIES
-from penguin_site.wording import join_words
+from penguin_site.wording import amount, join_words
 
 #: Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 SPECIES_COLOURS: dict[str, str] = {"Adelie": "#E69F00", "Chinstrap": "#0072B2", "Gentoo": "#009E73"}
 SEX_COLOURS: dict[str, str] = {"female": "#CC79A7", "male": "#56B4E9"}
 
-#: Decimals the words give per unit: the precision the snapshot records (whole grams,
-#: tenths of a millimetre), so a sentence never claims more precision than the data hold.
-_DECIMALS: dict[str, int] = {"g": 0, "mm": 1}
 #: Units spelled out (singular) for alt text, which screen readers read aloud.
 _UNIT_WORDS: dict[str, str] = {"g": "gram", "mm": "millimetre"}
 #: Ordinals for mass ranks ("the second heaviest"); the data have three species.
@@ -66,14 +63,6 @@ def theme(name: str = "") -> p9.theme:
 
 def _species_colour() -> p9.scale_color_manual:
     return p9.scale_color_manual(values=SPECIES_COLOURS, limits=list(CATEGORIES["species"]))
-
-
-def _amount(value: float, unit: str, *, signed: bool = False) -> str:
-    """A number with its unit at the precision the data carry (no '-0' or '+0')."""
-    decimals = _DECIMALS[unit]
-    rounded = round(value, decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
-    sign = "+" if signed and rounded != 0 else ""
-    return f"{rounded:{sign}.{decimals}f} {unit}"
 
 
 def _lines(species: list[str]) -> str:
@@ -127,9 +116,9 @@ def _longest_bill_vs_heaviest(rows: pd.DataFrame) -> str:
     """
     means = rows.groupby("species", observed=True)[["bill_length_mm", TARGET]].mean()
     longest, heaviest = str(means["bill_length_mm"].idxmax()), str(means[TARGET].idxmax())
-    bill = _amount(means.loc[longest, "bill_length_mm"], MEASUREMENTS["bill_length_mm"])
+    bill = amount(means.loc[longest, "bill_length_mm"], MEASUREMENTS["bill_length_mm"])
     if longest == heaviest:
-        mass = _amount(means.loc[heaviest, TARGET], TARGET_UNIT)
+        mass = amount(means.loc[heaviest, TARGET], TARGET_UNIT)
         return (
             f"{longest} penguins have both the longest bills ({bill}) and the highest mass "
             f"({mass}) on average"
@@ -138,8 +127,8 @@ def _longest_bill_vs_heaviest(rows: pd.DataFrame) -> str:
     return (
         f"{longest} penguins have the longest bills on average ({bill}) but are "
         f"{_heavier_rank(rank, len(means))} of {len(means)} species "
-        f"({_amount(means.loc[longest, TARGET], TARGET_UNIT)}); {heaviest} penguins are the "
-        f"heaviest ({_amount(means.loc[heaviest, TARGET], TARGET_UNIT)})"
+        f"({amount(means.loc[longest, TARGET], TARGET_UNIT)}); {heaviest} penguins are the "
+        f"heaviest ({amount(means.loc[heaviest, TARGET], TARGET_UNIT)})"
     )
 
 
@@ -196,14 +185,14 @@ def _sex_and_species_medians(medians: pd.Series) -> tuple[str, str]:
 
     def gaps(species: list[str]) -> str:
         return ", ".join(
-            f"{s} by {_amount(both.loc[s, male] - both.loc[s, female], TARGET_UNIT)}"
+            f"{s} by {amount(both.loc[s, male] - both.loc[s, female], TARGET_UNIT)}"
             for s in species
         )
 
     def pairs(species: list[str]) -> str:
         return "; ".join(
-            f"{s} {female} {_amount(both.loc[s, female], TARGET_UNIT)}, "
-            f"{male} {_amount(both.loc[s, male], TARGET_UNIT)}"
+            f"{s} {female} {amount(both.loc[s, female], TARGET_UNIT)}, "
+            f"{male} {amount(both.loc[s, male], TARGET_UNIT)}"
             for s in species
         )
 
@@ -230,12 +219,12 @@ def _sex_and_species_medians(medians: pd.Series) -> tuple[str, str]:
         species = str(top.iloc[0])
         heaviest = (
             f"{species} penguins are the heaviest: both their females "
-            f"({_amount(by_sex.loc[species, female], TARGET_UNIT)}) and their males "
-            f"({_amount(by_sex.loc[species, male], TARGET_UNIT)}) have the highest medians"
+            f"({amount(by_sex.loc[species, female], TARGET_UNIT)}) and their males "
+            f"({amount(by_sex.loc[species, male], TARGET_UNIT)}) have the highest medians"
         )
     else:
         heaviest = "; ".join(
-            f"the heaviest {sex}s are {who} ({_amount(by_sex.loc[who, sex], TARGET_UNIT)})"
+            f"the heaviest {sex}s are {who} ({amount(by_sex.loc[who, sex], TARGET_UNIT)})"
             for sex, who in top.dropna().items()
         )
         heaviest = heaviest[0].upper() + heaviest[1:]
@@ -259,7 +248,7 @@ def plot_mass_distribution(df: pd.DataFrame) -> Figure:
         + theme("mass-distribution")
     )
     sexes, heaviest = _sex_and_species_medians(medians)
-    described = "; ".join(f"{s} {x} {_amount(v, TARGET_UNIT)}" for (s, x), v in medians.items())
+    described = "; ".join(f"{s} {x} {amount(v, TARGET_UNIT)}" for (s, x), v in medians.items())
     caption = (
         f"Body mass by species and sex ({len(rows)} penguins with sex recorded). Boxes show "
         f"the middle half of each group with its median; points are individual birds. "
@@ -292,7 +281,7 @@ def _species_extremes(means: pd.DataFrame) -> str:
     found: dict[str, list[str]] = {}
     for column, largest, words in _PAIR_TRAITS:
         who = str(means[column].idxmax() if largest else means[column].idxmin())
-        value = _amount(means.loc[who, column], MEASUREMENTS[column])
+        value = amount(means.loc[who, column], MEASUREMENTS[column])
         found.setdefault(who, []).append(f"{words} ({value})")
     return "on average, " + "; ".join(
         f"{species} penguins {join_words(traits)}" for species, traits in found.items()
@@ -366,17 +355,17 @@ def plot_predicted_vs_actual(predictions: pd.DataFrame) -> Figure:
         f"Cross-validated predictions against measured body mass for {len(predictions)} penguins "
         "(each bird's prediction is the mean over the repeats in which it was held out). "
         f"Points on the dashed line are predicted exactly; the typical distance from it "
-        f"(root mean squared error) is {_amount(rmse, TARGET_UNIT)}."
+        f"(root mean squared error) is {amount(rmse, TARGET_UNIT)}."
     )
     alt = (
         f"Scatter plot of predicted against measured body mass in {_UNIT_WORDS[TARGET_UNIT]}s "
         f"for {len(predictions)} penguins, coloured by species, with a dashed line where "
         f"prediction equals measurement. Measured masses run from "
-        f"{_amount(predictions['actual'].min(), TARGET_UNIT)} to "
-        f"{_amount(predictions['actual'].max(), TARGET_UNIT)}, predictions from "
-        f"{_amount(predictions['predicted'].min(), TARGET_UNIT)} to "
-        f"{_amount(predictions['predicted'].max(), TARGET_UNIT)}; the root mean squared "
-        f"distance from the line is {_amount(rmse, TARGET_UNIT)}."
+        f"{amount(predictions['actual'].min(), TARGET_UNIT)} to "
+        f"{amount(predictions['actual'].max(), TARGET_UNIT)}, predictions from "
+        f"{amount(predictions['predicted'].min(), TARGET_UNIT)} to "
+        f"{amount(predictions['predicted'].max(), TARGET_UNIT)}; the root mean squared "
+        f"distance from the line is {amount(rmse, TARGET_UNIT)}."
     )
     return Figure("predicted-vs-actual", plot, caption, alt)
 
@@ -440,8 +429,8 @@ def plot_residuals(predictions: pd.DataFrame) -> Figure:
         + theme("residuals")
     )
     described = "; ".join(
-        f"{s} mean {_amount(row['mean'], TARGET_UNIT, signed=True)}, "
-        f"sd {_amount(row['std'], TARGET_UNIT)}"
+        f"{s} mean {amount(row['mean'], TARGET_UNIT, signed=True)}, "
+        f"sd {amount(row['std'], TARGET_UNIT)}"
         for s, row in by_species.iterrows()
     )
     bias = _residual_bias(by_species)
@@ -454,12 +443,12 @@ def plot_residuals(predictions: pd.DataFrame) -> Figure:
     )
     if len(halves) == 2 and halves.notna().all():
         caption += (
-            f" The sd is {_amount(halves[True], TARGET_UNIT)} for predictions up to their "
-            f"median and {_amount(halves[False], TARGET_UNIT)} above it (errors that grow with "
+            f" The sd is {amount(halves[True], TARGET_UNIT)} for predictions up to their "
+            f"median and {amount(halves[False], TARGET_UNIT)} above it (errors that grow with "
             "mass would make the second clearly larger)."
         )
     caption += (
-        f" The largest miss is {_amount(largest['residual'], TARGET_UNIT, signed=True)} "
+        f" The largest miss is {amount(largest['residual'], TARGET_UNIT, signed=True)} "
         f"({'an' if largest['species'][0] in 'AEIOU' else 'a'} {largest['species']} penguin)."
     )
     alt = (

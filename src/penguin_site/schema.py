@@ -65,6 +65,18 @@ DESCRIPTIONS: MappingProxyType[str, str] = MappingProxyType(
     }
 )
 
+#: How each numeric column is written, as the first bird of the snapshot has it: the
+#: example an error message gives (``flipper_length_mm`` is whole millimetres, not ``39.1``).
+EXAMPLES: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "bill_length_mm": "39.1",
+        "bill_depth_mm": "18.7",
+        "flipper_length_mm": "181",
+        "body_mass_g": "3750",
+        "year": "2007",
+    }
+)
+
 #: String that stands for a missing value in the CSV (as in the palmerpenguins package).
 NA_TOKEN = "NA"
 #: Every way the CSV may say "missing": the token and the empty field.
