@@ -3,9 +3,10 @@
 # Idempotent: reuses .venv and an installed Quarto when they already match.
 #
 # Quarto is looked for in QUARTO_PATH, then on PATH, then in .venv (the PyPI package
-# quarto-cli, pinned with its sha256 in requirements-quarto.lock). When none is the pinned
-# version, the PyPI package is installed into .venv; it downloads Quarto from GitHub while
-# it installs, so where that is impossible the script stops and says how to install Quarto.
+# quarto-cli, pinned with its sha256 in requirements-quarto.lock): src/penguin_site/quarto.py.
+# When none is the pinned version, the PyPI package is installed into .venv; it downloads
+# Quarto from GitHub while it installs, so where that is impossible the script stops and
+# says how to install Quarto.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,53 +18,10 @@ want="$("$python" -c 'from penguin_site.config import QUARTO_VERSION; print(QUAR
 quarto_lock="${PENGUIN_QUARTO_LOCK:-requirements-quarto.lock}"
 install_timeout="${QUARTO_INSTALL_TIMEOUT:-900}"
 
-version_of() {
-    # Prints the version of the quarto binary $1, or nothing if it does not run.
-    "$1" --version 2>/dev/null | head -n 1 | tr -d '[:space:]' || true
-}
-
-venv_quarto() {
-    # The real binary inside the quarto-cli package. Not .venv/bin/quarto: that wrapper
-    # drops Quarto's exit status, so a failed render would look like a success.
-    # quarto_cli is a namespace package (no __init__.py, so no __file__): ask its spec.
-    "$python" - <<'EOF' 2>/dev/null || true
-import importlib.util
-import pathlib
-spec = importlib.util.find_spec("quarto_cli")
-if spec is None or not spec.submodule_search_locations:
-    raise SystemExit(0)
-print(pathlib.Path(next(iter(spec.submodule_search_locations))) / "bin" / "quarto")
-EOF
-}
-
-unwrap() {
-    # pip's quarto wrapper (e.g. an activated venv's bin/quarto) is a Python script that drops
-    # Quarto's exit status: use the binary it wraps instead.
-    local first
-    first="$(head -n 1 "$1" 2>/dev/null || true)"
-    case "$first" in
-        '#!'*python*)
-            # shellcheck disable=SC2086  # the shebang may be "/usr/bin/env python3"
-            ${first#\#!} -c 'import pathlib, quarto_cli.quarto as q
-print(pathlib.Path(q.__file__).parent / "bin" / "quarto")' 2>/dev/null || echo "$1"
-            ;;
-        *) echo "$1" ;;
-    esac
-}
-
 find_quarto() {
-    local candidate
-    for candidate in "${QUARTO_PATH:-}" "$(command -v quarto 2>/dev/null || true)" "$(venv_quarto)"; do
-        if [ -n "$candidate" ] && [ -x "$candidate" ]; then
-            candidate="$(unwrap "$candidate")"
-            if [ "$(version_of "$candidate")" = "$want" ]; then
-                echo "$candidate"
-                return 0
-            fi
-            echo "render_site: $candidate is Quarto '$(version_of "$candidate")', not $want; ignoring it" >&2
-        fi
-    done
-    return 1
+    # One lookup for the build and the tests (QUARTO_PATH, PATH, then .venv's quarto-cli):
+    # penguin_site.quarto prints the binary of the pinned version or says what it saw.
+    "$python" -m penguin_site.quarto
 }
 
 install_failed() {
@@ -79,7 +37,7 @@ EOF
     exit 3
 }
 
-if ! quarto="$(find_quarto)"; then
+if ! quarto="$(find_quarto 2>/dev/null)"; then
     echo "render_site: Quarto $want not found; installing quarto-cli==$want into $venv (hash-checked)"
     limit=()
     if command -v timeout >/dev/null 2>&1; then limit=(timeout "$install_timeout"); fi

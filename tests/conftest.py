@@ -1,14 +1,37 @@
-"""Shared fixtures: the committed snapshot, its clean rows, and one finished build."""
+"""Shared fixtures: the committed snapshot, its clean rows, and one finished build.
+
+In CI (``CI`` set, as GitHub Actions and ``.ci/run`` do) a skipped test fails: there every
+tool a test needs is installed, so a skip can only mean a broken setup hiding a test.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from rendered_site import Render, shared_render
 
 from penguin_site import artifacts, dataset, pipeline
 from penguin_site.config import DATA_FILE
+from penguin_site.quarto import QuartoNotFound, find_quarto
+
+
+def skips_forbidden(env: dict[str, str] | os._Environ[str] = os.environ) -> bool:
+    """True in CI: ``CI`` set to anything but an empty string, ``0`` or ``false``."""
+    return env.get("CI", "").strip().lower() not in {"", "0", "false"}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.skipped and not hasattr(report, "wasxfail") and skips_forbidden():
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, where every test must run: {reason}"
 
 
 @pytest.fixture(scope="session")
@@ -37,3 +60,24 @@ def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def results(build_dir: Path) -> artifacts.Results:
     return artifacts.load_results(build_dir)
+
+
+@pytest.fixture(scope="session")
+def quarto() -> str:
+    """The pinned Quarto binary, found as README command (1) finds it, or a skip saying why."""
+    try:
+        return str(find_quarto())
+    except QuartoNotFound as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def rendered(quarto: str, tmp_path_factory: pytest.TempPathFactory) -> Render:
+    """The full render every site test reads (once per test run, shared by the workers)."""
+    return shared_render(quarto, tmp_path_factory, "quarto-render")
+
+
+@pytest.fixture(scope="session")
+def rendered_again(quarto: str, tmp_path_factory: pytest.TempPathFactory) -> Render:
+    """A second full render of the same tree in another folder: for reproducibility."""
+    return shared_render(quarto, tmp_path_factory, "quarto-render-again")

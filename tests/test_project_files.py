@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 import tomllib
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from penguin_site.config import QUARTO_VERSION, ROOT
+from penguin_site.config import DATA_FILE, QUARTO_VERSION, ROOT
+from penguin_site.dataset import DataValidationError, load_penguins
 
 LOCK = ROOT / "requirements.lock"
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -82,10 +85,32 @@ def test_readme_gives_the_two_commands_and_ci_runs_the_test_one() -> None:
         for line in ci.splitlines()
         if line.strip() and not line.lstrip().startswith(("#", "set ", "cd "))
     ]
-    assert commands == [f"exec {TEST_COMMAND}"]
+    # It only installs the shared Quarto and puts it on PATH first; then the test command.
+    assert commands[-1] == f"exec {TEST_COMMAND}"
+    assert not any("pytest" in c or "ruff" in c for c in commands[:-1])
+    assert 'bash "$shared_quarto/install.sh"' in ci and "export QUARTO_PATH=" in ci
     for script in (RENDER_COMMAND, TEST_COMMAND):
         assert (ROOT / script.split()[-1]).is_file()
 
 
 def test_readme_names_the_pinned_quarto() -> None:
     assert f"Quarto **{QUARTO_VERSION}**" in README
+
+
+def test_readme_example_error_is_what_the_loader_prints(tmp_path: Path) -> None:
+    """The README quotes a real message: rebuild its case and compare word for word."""
+    example = re.search(r"one line per problem, for example:\n\n```\n(.+)\n```", README)
+    assert example, "README lost its example error"
+    quoted = example.group(1)
+    pattern = r"data/penguins\.csv: column '(\w+)': .* at row (\d+) .*values: (\S+)$"
+    match = re.match(pattern, quoted)
+    assert match, quoted
+    column, row, value = match.group(1), int(match.group(2)), match.group(3)
+    frame = pd.read_csv(DATA_FILE, dtype=str, keep_default_na=False)
+    frame.loc[row - 1, column] = value.removesuffix(".0")
+    bad = tmp_path / "data" / "penguins.csv"
+    bad.parent.mkdir()
+    frame.to_csv(bad, index=False, lineterminator="\n")
+    with pytest.raises(DataValidationError) as caught:
+        load_penguins(bad, None)
+    assert str(caught.value).replace(str(tmp_path) + "/", "") == quoted

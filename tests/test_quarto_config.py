@@ -114,7 +114,8 @@ def test_errors_fail_the_render_and_authors_freeze() -> None:
 
 def test_build_outputs_are_git_ignored() -> None:
     ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").split()
-    for entry in ("_site/", "_freeze/", "_variables.yml", "_build/", ".quarto/"):
+    # "/.quarto/" exactly: Quarto appends that line to a .gitignore without it.
+    for entry in ("_site/", "_freeze/", "_variables.yml", "_build/", "/.quarto/"):
         assert entry in ignored, entry
 
 

@@ -1,188 +1,75 @@
-"""A real ``quarto render`` of the site, then what a reader gets, in files and in Chromium.
+"""A real ``quarto render`` of the site: its log, its files, and that it is reproducible.
 
-These tests need the Quarto binary (``QUARTO_PATH`` or ``quarto`` on PATH, at the pinned
-version) and skip, saying so, without it. The full render runs once per test run (xdist
-workers share it through a lock) in a private copy of the project, so the working tree
-is never touched. The last test needs no Quarto: it checks that ``scripts/render_site.sh``
-stops with install instructions when Quarto cannot be installed.
+These tests need the Quarto binary (found as README command (1) finds it:
+``penguin_site.quarto``) and skip, saying so, without it; in CI a skip fails. The full
+render runs once per test run (``rendered`` in conftest.py) in a private copy of the
+project, so the working tree is never touched. What a reader does with the pages in
+Chromium is in ``test_reader.py``. The last test needs no Quarto: it checks that
+``scripts/render_site.sh`` stops with install instructions when Quarto cannot be installed.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import json
 import os
 import platform
 import re
 import shutil
 import socket
 import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-import pandas as pd
 import pytest
 import yaml
+from rendered_site import Render, copy_project, log_problems, render
 
-from penguin_site import artifacts, modeling, sitecheck
-from penguin_site.browsercheck import BrowserUnavailable, browse_site, chromium_path
-from penguin_site.config import CHOSEN_FEATURE_SET, QUARTO_VERSION, ROOT
+from penguin_site import artifacts, sitecheck
+from penguin_site.config import QUARTO_VERSION, ROOT
+from penguin_site.quarto import QuartoNotFound, find_quarto
+from scripts import diff_sites
 
-if TYPE_CHECKING:
-    from playwright.sync_api import Page
-
-RENDER_TIMEOUT_S = 1200
 PAGES = {"index.html": "index.qmd", "eda.html": "eda.qmd", "model.html": "model.qmd"}
 FIGURES_PER_PAGE = {"index.html": 0, "eda.html": 3, "model.html": 2}
-#: Quarto's log prefixes for warnings (``WARN``/``WARNING``, with or without a location).
-WARNING_LINE = re.compile(r"^\s*(?:\x1b\[[0-9;]*m)*(WARN|WARNING)\b", re.MULTILINE)
-#: Not copied into the render copy: environments, caches and earlier outputs.
-NOT_COPIED = {".venv", ".venv-tools", "node_modules", "_site", "_freeze", "_build", ".quarto"}
 
 
-# --- finding Quarto ------------------------------------------------------------------------
+def _front_matter(page: str) -> dict[str, object]:
+    return yaml.safe_load((ROOT / page).read_text(encoding="utf-8").split("---")[1])
 
 
-def _real_binary(candidate: str) -> str:
-    """The quarto binary itself, not the PyPI package's Python wrapper (which drops exit codes)."""
-    with contextlib.suppress(OSError, UnicodeDecodeError):
-        head = Path(candidate).read_text(encoding="utf-8")[:200]
-        if head.startswith("#!") and "python" in head.splitlines()[0]:
-            # The wrapper belongs to quarto_cli, a namespace package: no __init__, no __file__.
-            import quarto_cli.quarto as wrapper
-
-            return str(Path(wrapper.__file__).parent / "bin" / "quarto")
-    return candidate
-
-
-def _version(binary: str) -> str:
-    done = subprocess.run(
-        [binary, "--version"], capture_output=True, text=True, timeout=120, check=False
-    )
-    return done.stdout.strip()
-
-
-@pytest.fixture(scope="session")
-def quarto() -> str:
-    candidates = [os.environ.get("QUARTO_PATH", ""), shutil.which("quarto") or ""]
-    found = [c for c in candidates if c and Path(c).is_file()]
-    if not found:
-        pytest.skip(
-            f"Quarto is not installed (no QUARTO_PATH, no quarto on PATH); a real render "
-            f"needs Quarto {QUARTO_VERSION}: bash scripts/render_site.sh installs it"
-        )
-    binary = _real_binary(found[0])
-    version = _version(binary)
-    if version != QUARTO_VERSION:
-        pytest.skip(
-            f"found Quarto {version!r} at {binary}; the site is built with {QUARTO_VERSION}"
-        )
-    return binary
-
-
-# --- one render per test run ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Render:
-    project: str
-    returncode: int
-    log: str
-    seconds: float
-
-    @property
-    def site(self) -> Path:
-        return Path(self.project) / "_site"
-
-
-def copy_project(dest: Path) -> Path:
-    """Copy the working tree (tracked and new files, .git for provenance) into ``dest``."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        timeout=60,
-        check=False,
-    )
-    if listed.returncode == 0:
-        for name in filter(None, listed.stdout.decode().split("\0")):
-            source = ROOT / name
-            if source.is_file() and not (set(Path(name).parts) & NOT_COPIED):
-                (dest / name).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(source, dest / name)
-        shutil.copytree(ROOT / ".git", dest / ".git", symlinks=True)
-    else:
-        shutil.copytree(ROOT, dest, ignore=shutil.ignore_patterns(*NOT_COPIED), dirs_exist_ok=True)
-    return dest
-
-
-def render(quarto: str, project: Path, *args: str) -> Render:
-    env = {
-        **os.environ,
-        "QUARTO_PYTHON": sys.executable,
-        "PENGUIN_BUILD_DIR": str(project / "_build" / "analysis"),
-    }
-    env.pop("QUARTO_PROJECT_RENDER_ALL", None)
-    start = time.monotonic()
-    done = subprocess.run(
-        [quarto, "render", *args],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=RENDER_TIMEOUT_S,
-        check=False,
-    )
-    return Render(
-        str(project), done.returncode, done.stdout + done.stderr, time.monotonic() - start
-    )
-
-
-@contextlib.contextmanager
-def exclusive(lock: Path) -> Iterator[None]:
-    with lock.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-@pytest.fixture(scope="session")
-def rendered(quarto: str, tmp_path_factory: pytest.TempPathFactory) -> Render:
-    """The full render, done by the first xdist worker that needs it and shared with the rest."""
-    base = tmp_path_factory.getbasetemp()
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    result = shared / "quarto-render.json"
-    with exclusive(shared / "quarto-render.lock"):
-        if not result.exists():
-            project = copy_project(shared / "quarto-render")
-            outcome = render(quarto, project)
-            result.write_text(json.dumps(outcome.__dict__), encoding="utf-8")
-    return Render(**json.loads(result.read_text(encoding="utf-8")))
-
-
-def _page(render: Render, name: str) -> str:
-    return (render.site / name).read_text(encoding="utf-8")
-
-
-# --- the render and its files ---------------------------------------------------------------
+# --- the render and its log -----------------------------------------------------------------
 
 
 @pytest.mark.quarto
-def test_full_render_succeeds_without_warnings(rendered: Render) -> None:
+def test_full_render_succeeds_with_a_clean_log(rendered: Render) -> None:
     assert rendered.returncode == 0, rendered.log[-5000:]
-    warnings = [m.group(0) for m in WARNING_LINE.finditer(rendered.log)]
-    lines = [line for line in rendered.log.splitlines() if WARNING_LINE.match(line)]
-    assert not warnings, "\n".join(lines)
+    assert log_problems(rendered.log) == []
     for page in PAGES:
         assert (rendered.site / page).is_file(), page
+
+
+@pytest.mark.parametrize(
+    ("line", "flagged"),
+    [
+        ("WARN (lib/foo.lua:12) Unable to resolve crossref @fig-x", True),
+        ("\x1b[33mWARNING: something\x1b[39m", True),
+        ("ERROR: Cell raised", True),
+        ("[IPKernelApp] WARNING | Kernel is running over TCP without encryption. All ...", False),
+        ("  Cell 3/9: 'tbl-missing'...Done", False),
+    ],
+)
+def test_log_check_flags_warnings_and_errors_but_not_ipykernels_tcp_note(
+    line: str, flagged: bool
+) -> None:
+    assert bool(log_problems(f"before\n{line}\nafter")) is flagged
+
+
+@pytest.mark.quarto
+def test_every_cell_is_labelled_so_the_log_names_it(rendered: Render) -> None:
+    """A failing cell must be findable by name: the log never says ``Cell 6/10: ''``."""
+    cells = re.findall(r"Cell \d+/\d+: '([^']*)'", rendered.log)
+    assert cells, rendered.log[-2000:]
+    assert "" not in cells
 
 
 @pytest.mark.quarto
@@ -198,10 +85,9 @@ def test_page_has_title_figures_with_alt_and_the_build_provenance(
     rendered: Render, page: str
 ) -> None:
     assert rendered.returncode == 0, rendered.log[-3000:]
-    html = _page(rendered, page)
+    html = (rendered.site / page).read_text(encoding="utf-8")
     scan = sitecheck.scan_page(html)
-    source = (ROOT / PAGES[page]).read_text(encoding="utf-8")
-    title = yaml.safe_load(source.split("---")[1])["title"]
+    title = _front_matter(PAGES[page])["title"]
     # Quarto typesets apostrophes as U+2019 in the <title>.
     assert title in scan.title.replace("\u2019", "'"), (title, scan.title)
 
@@ -225,74 +111,61 @@ def test_page_has_title_figures_with_alt_and_the_build_provenance(
 
 
 @pytest.mark.quarto
-def test_model_page_downloads_are_in_the_site(rendered: Render) -> None:
-    assert rendered.returncode == 0, rendered.log[-3000:]
-    source = (ROOT / "model.qmd").read_text(encoding="utf-8")
-    for resource in yaml.safe_load(source.split("---")[1])["resources"]:
-        assert (rendered.site / resource).is_file(), f"{resource} was not copied into the site"
-    assert (rendered.site / "src" / "penguin_site" / "predictor.js").is_file()
+def test_the_render_leaves_the_git_tree_as_it_found_it(rendered: Render) -> None:
+    """Quarto appends ``/.quarto/`` to a .gitignore that lacks the exact line; ours has it.
 
-
-# --- in Chromium -----------------------------------------------------------------------------
-
-
-def _chromium() -> str:
-    try:
-        return chromium_path()
-    except BrowserUnavailable as exc:
-        pytest.skip(str(exc))
+    Otherwise the first render dirties a fresh clone, and every footer of that build
+    says "(with uncommitted changes)".
+    """
+    rendered_ignore = (Path(rendered.project) / ".gitignore").read_text(encoding="utf-8")
+    assert rendered_ignore == (ROOT / ".gitignore").read_text(encoding="utf-8")
+    assert "/.quarto/" in rendered_ignore.splitlines()
 
 
 @pytest.mark.quarto
-@pytest.mark.browser
-def test_pages_load_cleanly_and_locally_in_chromium(rendered: Render) -> None:
+def test_model_page_downloads_and_script_are_in_the_site(rendered: Render) -> None:
     assert rendered.returncode == 0, rendered.log[-3000:]
-    with browse_site(rendered.site, _chromium()) as session:
-        problems = {page: session.visit(page).problems for page in PAGES}
-    assert problems == {page: [] for page in PAGES}
-
-
-def _python_prediction(project: Path, inputs: dict[str, object]) -> float:
-    model = artifacts.load_model(project / "_build" / "analysis" / artifacts.MODEL_FILE)
-    frame = pd.DataFrame([inputs])[modeling.features(CHOSEN_FEATURE_SET)]
-    return float(model.predict(frame)[0])
+    for resource in _front_matter("model.qmd")["resources"]:
+        copied = rendered.site / resource.lstrip("/")  # resources are anchored at the root
+        assert copied.is_file(), f"{resource} was not copied into the site"
 
 
 @pytest.mark.quarto
-@pytest.mark.browser
-def test_predictor_widget_shows_the_python_models_prediction(rendered: Render) -> None:
-    assert rendered.returncode == 0, rendered.log[-3000:]
-    inputs = {"bill_length_mm": 47.3, "species": "Gentoo", "sex": "male"}
-    expected = _python_prediction(Path(rendered.project), inputs)
-    shown = f"{int(expected + 0.5):,} g"  # the page rounds half up, like Math.round
-    seen: dict[str, str] = {}
+def test_the_site_names_its_icon_so_no_page_asks_for_a_missing_favicon(rendered: Render) -> None:
+    for page in PAGES:
+        html = (rendered.site / page).read_text(encoding="utf-8")
+        icons = [ref.url for ref in sitecheck.scan_page(html).refs if ref.tag == "link"]
+        icon = next((url for url in icons if url.endswith("favicon.svg")), None)
+        assert icon, (page, icons)
+        assert (rendered.site / icon).is_file(), icon
 
-    def use_widget(page: Page) -> None:
-        page.wait_for_selector("#predicted-mass", timeout=30_000)
-        for control in ("#predictor-bill", "#predictor-species", "#predictor-sex"):
-            label = page.locator(f'label[for="{control[1:]}"]')
-            assert label.is_visible() and label.inner_text().strip(), control
-        page.evaluate(
-            """value => {
-                const input = document.querySelector("#predictor-bill");
-                input.value = value;
-                input.dispatchEvent(new Event("input", { bubbles: true }));
-            }""",
-            str(inputs["bill_length_mm"]),
-        )
-        page.select_option("#predictor-species", inputs["species"])
-        page.select_option("#predictor-sex", inputs["sex"])
-        page.wait_for_function(
-            "text => document.querySelector('#predicted-mass').textContent.trim() === text",
-            arg=shown,
-            timeout=30_000,
-        )
-        seen["text"] = page.inner_text("#predicted-mass").strip()
 
-    with browse_site(rendered.site, _chromium()) as session:
-        report = session.visit("model.html", use_widget)
-    assert report.problems == []
-    assert seen["text"] == shown
+# --- two renders, the same bytes ------------------------------------------------------------
+
+
+@pytest.mark.quarto
+def test_two_renders_of_one_commit_give_identical_sites(
+    rendered: Render, rendered_again: Render
+) -> None:
+    assert rendered.returncode == 0 and rendered_again.returncode == 0
+    assert rendered.project != rendered_again.project
+    assert sitecheck.differing_files(rendered.site, rendered_again.site) == []
+
+
+def test_diff_sites_lists_each_differing_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    for root in (first, second):
+        (root / "sub").mkdir(parents=True)
+        (root / "same.html").write_text("same", encoding="utf-8")
+    (first / "sub" / "page.html").write_text("one", encoding="utf-8")
+    (second / "sub" / "page.html").write_text("two", encoding="utf-8")
+    (second / "extra.css").write_text("", encoding="utf-8")
+    assert diff_sites.main([str(first), str(second)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out == [f"only in {second}: extra.css", "differs: sub/page.html", "2 file(s) differ"]
+    assert diff_sites.main([str(first), str(first)]) == 0
 
 
 # --- one page on its own ------------------------------------------------------------------
@@ -308,6 +181,22 @@ def test_a_single_page_renders_on_its_own(quarto: str, tmp_path: Path) -> None:
     html = (project / "_site" / "eda.html").read_text(encoding="utf-8")
     assert len(re.findall(r'<img[^>]+alt="[^"]+"', html)) >= 3
     assert (project / "_build" / "analysis" / artifacts.FINGERPRINT_FILE).is_file()
+
+
+# --- finding Quarto -------------------------------------------------------------------------
+
+
+def test_quarto_is_found_on_path_and_a_wrong_version_is_named(tmp_path: Path) -> None:
+    fake = tmp_path / "bin" / "quarto"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\necho 1.0.0\n", encoding="utf-8")
+    fake.chmod(0o755)
+    env = {"PATH": str(fake.parent)}
+    assert find_quarto(env, version="1.0.0") == fake
+    with pytest.raises(QuartoNotFound, match=r"PATH: .*/bin/quarto is Quarto 1\.0\.0"):
+        find_quarto(env, version="9.9.9")
+    with pytest.raises(QuartoNotFound, match=r"QUARTO_PATH: .* does not exist"):
+        find_quarto({"QUARTO_PATH": str(tmp_path / "nowhere")}, version="1.0.0")
 
 
 # --- README command (1) when Quarto cannot be installed -------------------------------------

@@ -39,6 +39,14 @@ GOOD_FOOTER = (
 # (defect, file, text in the good site, what it becomes, problems expected, culprit named)
 DEFECTS: list[tuple[str, str, str, str, set[tuple[str, str]], str]] = [
     (
+        "duplicate-id",
+        "model.html",
+        '<p id="fig-residuals">',
+        '<p id="fig-residuals"><span id="fig-residuals"></span>',
+        {("model.html", "duplicate-id")},
+        "'fig-residuals'",
+    ),
+    (
         "missing-alt",
         "index.html",
         GOOD_IMAGE,

@@ -16,12 +16,14 @@ import functools
 import os
 import shutil
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+from penguin_site.content_types import content_type_for
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Request, Response, Route
@@ -56,6 +58,23 @@ SHOWN_ERRORS_JS = """() => {
 }"""
 
 
+@dataclass(frozen=True)
+class Viewport:
+    """A screen a reader uses: CSS pixels, device pixel ratio, and whether it is a phone."""
+
+    name: str
+    width: int
+    height: int
+    scale: float = 1.0
+    mobile: bool = False
+
+
+#: A laptop screen and a phone (390 CSS px wide, like most current phones).
+DESKTOP = Viewport("desktop", 1280, 800)
+PHONE = Viewport("mobile", 390, 844, scale=3.0, mobile=True)
+VIEWPORTS: tuple[Viewport, ...] = (DESKTOP, PHONE)
+
+
 class BrowserUnavailable(RuntimeError):
     """Raised when no Chromium binary can be found (tests turn this into a skip reason)."""
 
@@ -83,6 +102,7 @@ class PageReport:
 
     url: str
     console_errors: list[str] = field(default_factory=list)
+    console_warnings: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     failed_requests: list[str] = field(default_factory=list)
     http_errors: list[str] = field(default_factory=list)
@@ -93,6 +113,7 @@ class PageReport:
     def problems(self) -> list[str]:
         """One line per defect; empty means the page loaded cleanly and stayed local."""
         lines = [f"console error: {text}" for text in self.console_errors]
+        lines += [f"console warning: {text}" for text in self.console_warnings]
         lines += [f"uncaught exception: {text}" for text in self.page_errors]
         lines += [f"failed request: {text}" for text in self.failed_requests]
         lines += [f"HTTP error: {text}" for text in self.http_errors]
@@ -102,7 +123,14 @@ class PageReport:
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    """Static file handler that does not write every request to stderr."""
+    """Static file handler that sends the content types the publisher sets, quietly.
+
+    The types come from :mod:`penguin_site.content_types`, the table S3 objects get, so
+    a browser test sees the headers a reader of the published site gets.
+    """
+
+    def guess_type(self, path: str | os.PathLike[str]) -> str:
+        return content_type_for(str(path))
 
     def log_message(self, format: str, *args: object) -> None:
         return
@@ -139,11 +167,26 @@ class BrowserSession:
         self.base_url = base_url
         self._origin = urlsplit(base_url).netloc
 
-    def visit(self, path: str, action: Callable[[Page], None] | None = None) -> PageReport:
-        """Load ``path`` (relative to the site), let it settle, run ``action``, report."""
+    def visit(
+        self,
+        path: str,
+        action: Callable[[Page], None] | None = None,
+        viewport: Viewport = DESKTOP,
+    ) -> PageReport:
+        """Load ``path`` (relative to the site), let it settle, run ``action``, report.
+
+        ``action`` may navigate on (follow a link, open another page): everything it
+        does happens in the same browser context, so the report covers it too.
+        """
         url = self.base_url + path.lstrip("/")
         report = PageReport(url)
-        context = self.browser.new_context(service_workers="block")
+        context = self.browser.new_context(
+            service_workers="block",
+            viewport={"width": viewport.width, "height": viewport.height},
+            device_scale_factor=viewport.scale,
+            is_mobile=viewport.mobile,
+            has_touch=viewport.mobile,
+        )
         context.set_default_timeout(PAGE_TIMEOUT_S * 1000)
         context.route("**/*", functools.partial(self._route, report))
         page = context.new_page()
@@ -197,6 +240,8 @@ def _on_response(report: PageReport, response: Response) -> None:
 def _on_console(report: PageReport, kind: str, text: str) -> None:
     if kind == "error":
         report.console_errors.append(text)
+    elif kind == "warning":
+        report.console_warnings.append(text)
 
 
 @contextlib.contextmanager
@@ -215,6 +260,32 @@ def browse_site(site_dir: Path, chromium: str | None = None) -> Iterator[Browser
             yield BrowserSession(browser, base_url)
         finally:
             browser.close()
+
+
+def screenshot_pages(
+    site_dir: Path,
+    pages: Sequence[str],
+    out_dir: Path,
+    viewports: Sequence[Viewport] = VIEWPORTS,
+    chromium: str | None = None,
+) -> list[Path]:
+    """A full-page PNG of every page on every viewport (``<page>-<viewport>.png``).
+
+    Why: a person has to look at what a reader gets; these are the pictures to look at.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    def shoot(target: Path) -> Callable[[Page], None]:
+        return lambda page: page.screenshot(path=str(target), full_page=True)
+
+    with browse_site(site_dir, chromium) as session:
+        for page in pages:
+            for viewport in viewports:
+                target = out_dir / f"{Path(page).stem}-{viewport.name}.png"
+                session.visit(page, shoot(target), viewport)
+                written.append(target)
+    return written
 
 
 def check_pages(

@@ -83,6 +83,12 @@ class PageScan:
     error_outputs: int = 0
     stderr_outputs: int = 0
     inline_styles: list[str] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)  # of elements in <body>
+
+    @property
+    def duplicate_ids(self) -> list[str]:
+        """ids used more than once: a link to ``#id`` can land on only one of them."""
+        return sorted({i for i in self.ids if self.ids.count(i) > 1})
 
 
 class _PageParser(HTMLParser):
@@ -107,6 +113,7 @@ class _PageParser(HTMLParser):
         self._in_title = False
         self._footer_depth = 0
         self._in_style = False
+        self._in_body = False
         self._style: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -137,6 +144,12 @@ class _PageParser(HTMLParser):
             self.scan.refs.append(Ref(tag, "href", values["href"], fetched=False))
         if values.get("style"):
             self.scan.inline_styles.append(values["style"])
+        if tag == "body":
+            self._in_body = True
+        # Only the body's ids are link targets; Quarto gives its light and dark stylesheet
+        # <link>s one id on purpose (its theme toggle swaps them).
+        if values.get("id") and self._in_body:
+            self.scan.ids.append(values["id"])
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "title":
@@ -227,6 +240,27 @@ def footer_versions(footer_text: str) -> dict[str, str]:
     return found
 
 
+def differing_files(first: Path, second: Path) -> list[str]:
+    """Files (relative POSIX paths) that differ between two site folders, or exist in one only.
+
+    Why: two builds of the same commit must publish the same bytes; this names what broke
+    that, one line per file (``scripts/diff_sites.py`` prints it).
+    """
+
+    def files(root: Path) -> dict[str, Path]:
+        return {p.relative_to(root).as_posix(): p for p in root.rglob("*") if p.is_file()}
+
+    left, right = files(first), files(second)
+    lines = [f"only in {first}: {name}" for name in sorted(left.keys() - right.keys())]
+    lines += [f"only in {second}: {name}" for name in sorted(right.keys() - left.keys())]
+    lines += [
+        f"differs: {name}"
+        for name in sorted(left.keys() & right.keys())
+        if left[name].read_bytes() != right[name].read_bytes()
+    ]
+    return lines
+
+
 def html_pages(site_dir: Path) -> list[Path]:
     """Every HTML page of the site, Quarto's own library folder excluded."""
     return sorted(
@@ -263,6 +297,8 @@ def check_page(page: Path, site_dir: Path) -> list[Problem]:
         add("error-output", f"{scan.error_outputs} cell output(s) marked as errors")
     if scan.stderr_outputs:
         add("stderr-output", f"{scan.stderr_outputs} cell output(s) written to stderr (warnings)")
+    for ident in scan.duplicate_ids:
+        add("duplicate-id", f"id {ident!r} is used more than once (a cell label and a heading?)")
     problems += _reference_problems(name, page, site_dir, scan)
     return problems
 

@@ -1,0 +1,149 @@
+"""A real ``quarto render`` of the project in a private copy, shared by every test that reads it.
+
+Why a copy: the working tree is never touched by the tests. Why shared: a full render
+takes about half a minute, so the first xdist worker that needs one renders it, under a
+file lock, and the others read the same folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from penguin_site.config import ROOT
+
+RENDER_TIMEOUT_S = 1200
+#: Not copied into the render copy: environments, caches and earlier outputs.
+NOT_COPIED = {
+    ".venv",
+    ".venv-tools",
+    ".tools",
+    "node_modules",
+    "_site",
+    "_freeze",
+    "_build",
+    ".quarto",
+}
+#: The one warning a render may print: ipykernel 7 says so for every kernel Quarto starts,
+#: because Quarto's own kernel manager connects over TCP without CurveZMQ keys (not ours).
+ALLOWED_LOG_LINES = ("Kernel is running over TCP without encryption",)
+#: How Quarto, Pandoc, Deno and Python loggers mark a warning or an error.
+PROBLEM_WORD = re.compile(r"\b(WARN|WARNING|ERROR|Error|Warning)\b")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@dataclass(frozen=True)
+class Render:
+    """What one ``quarto render`` did: where, its exit code, its log and how long it took."""
+
+    project: str
+    returncode: int
+    log: str
+    seconds: float
+
+    @property
+    def site(self) -> Path:
+        return Path(self.project) / "_site"
+
+
+def copy_project(dest: Path) -> Path:
+    """Copy the working tree (tracked and new files, .git for provenance) into ``dest``."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    if listed.returncode == 0:
+        for name in filter(None, listed.stdout.decode().split("\0")):
+            source = ROOT / name
+            if source.is_file() and not (set(Path(name).parts) & NOT_COPIED):
+                (dest / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, dest / name)
+        shutil.copytree(ROOT / ".git", dest / ".git", symlinks=True)
+    else:
+        shutil.copytree(ROOT, dest, ignore=shutil.ignore_patterns(*NOT_COPIED), dirs_exist_ok=True)
+    return dest
+
+
+def commit_epoch(project: Path) -> str:
+    """The commit time, as README command (1) sets ``SOURCE_DATE_EPOCH``."""
+    done = subprocess.run(
+        ["git", "log", "-1", "--format=%ct"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return done.stdout.strip() or "0"
+
+
+def render(quarto: str, project: Path, *args: str) -> Render:
+    """``quarto render`` in ``project`` with the test environment's Python for the pages."""
+    env = {
+        **os.environ,
+        "QUARTO_PYTHON": sys.executable,
+        "PENGUIN_BUILD_DIR": str(project / "_build" / "analysis"),
+        "SOURCE_DATE_EPOCH": commit_epoch(project),
+    }
+    env.pop("QUARTO_PROJECT_RENDER_ALL", None)
+    start = time.monotonic()
+    done = subprocess.run(
+        [quarto, "render", *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=RENDER_TIMEOUT_S,
+        check=False,
+    )
+    return Render(
+        str(project), done.returncode, done.stdout + done.stderr, time.monotonic() - start
+    )
+
+
+@contextlib.contextmanager
+def exclusive(lock: Path) -> Iterator[None]:
+    with lock.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def shared_render(quarto: str, factory: pytest.TempPathFactory, name: str) -> Render:
+    """The full render called ``name``: made once per test run, shared by xdist workers."""
+    base = factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    result = shared / f"{name}.json"
+    with exclusive(shared / f"{name}.lock"):
+        if not result.exists():
+            project = copy_project(shared / name)
+            outcome = render(quarto, project)
+            result.write_text(json.dumps(outcome.__dict__), encoding="utf-8")
+    return Render(**json.loads(result.read_text(encoding="utf-8")))
+
+
+def log_problems(log: str) -> list[str]:
+    """Lines of a render log that warn or report an error, except the allowed ones."""
+    plain = ANSI.sub("", log)
+    return [
+        line
+        for line in plain.splitlines()
+        if PROBLEM_WORD.search(line) and not any(ok in line for ok in ALLOWED_LOG_LINES)
+    ]
