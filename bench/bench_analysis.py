@@ -24,7 +24,7 @@ TARGET_PEAK_MIB = 1024.0
 CHILD = r"""
 import json, resource, sys, time
 start = time.perf_counter()
-from penguin_site import pipeline
+from penguin_site.analysis import pipeline
 imported = time.perf_counter()
 timings = {"imports": imported - start}
 pipeline.run_analysis(sys.argv[1], timings=timings)
@@ -35,7 +35,7 @@ print(json.dumps(timings))
 
 REFERENCE = r"""
 import json, time
-from penguin_site import dataset, modeling
+from penguin_site.analysis import dataset, modeling
 data = dataset.clean_for_modelling(dataset.load_snapshot()).data
 t = time.perf_counter(); modeling.cross_validate_candidates(data); fast = time.perf_counter() - t
 t = time.perf_counter(); modeling.cross_validate_reference(data); slow = time.perf_counter() - t

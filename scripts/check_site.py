@@ -1,4 +1,4 @@
-"""Check a rendered site folder for what a reader must never see (see penguin_site.sitecheck).
+"""Check a rendered site folder for what a reader must never see (see penguin_site.checks.static).
 
 Prints one problem per line (page: kind: what is wrong) and exits 1 when there is any,
 so the workflow stops before publishing a broken site. ``--browser`` also opens every
@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from penguin_site.sitecheck import REQUIRED_PAGES, check_site, html_pages
+from penguin_site.checks.static import REQUIRED_PAGES, check_site, html_pages
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -45,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"check_site: {exc}", file=sys.stderr)
         return 2
     if args.browser:
-        from penguin_site.browsercheck import BrowserUnavailable, browser_problems
+        from penguin_site.checks.browser import BrowserUnavailable, browser_problems
 
         try:
             problems += browser_problems(args.site_dir)

@@ -10,7 +10,7 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from penguin_site.sitecheck import differing_files
+from penguin_site.checks.static import differing_files
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from penguin_site.s3_publish import (
+from penguin_site.publish.s3 import (
     DEFAULT_MAX_ATTEMPTS,
     PublishError,
     S3Target,

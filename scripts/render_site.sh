@@ -3,7 +3,7 @@
 # Idempotent: reuses .venv and an installed Quarto when they already match.
 #
 # Quarto is looked for in QUARTO_PATH, then on PATH, then in .venv (the PyPI package
-# quarto-cli, pinned with its sha256 in requirements-quarto.lock): src/penguin_site/quarto.py.
+# quarto-cli, pinned with its sha256 in requirements-quarto.lock): src/penguin_site/site/quarto.py.
 # When none is the pinned version, the PyPI package is installed into .venv; it downloads
 # Quarto from GitHub while it installs, so where that is impossible the script stops and
 # says how to install Quarto.
@@ -20,8 +20,8 @@ install_timeout="${QUARTO_INSTALL_TIMEOUT:-900}"
 
 find_quarto() {
     # One lookup for the build and the tests (QUARTO_PATH, PATH, then .venv's quarto-cli):
-    # penguin_site.quarto prints the binary of the pinned version or says what it saw.
-    "$python" -m penguin_site.quarto
+    # penguin_site.site.quarto prints the binary of the pinned version or says what it saw.
+    "$python" -m penguin_site.site.quarto
 }
 
 install_failed() {
@@ -54,7 +54,7 @@ echo "render_site: using Quarto $want at $quarto"
 
 # Reproducible build date for provenance and artifacts: the last commit's, unless set.
 if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
-    if epoch="$(git log -1 --format=%ct 2>/dev/null)" && [ -n "$epoch" ]; then
+    if epoch="$("$python" -m penguin_site.site.provenance --commit-epoch 2>/dev/null)"; then
         export SOURCE_DATE_EPOCH="$epoch"
     fi
 fi

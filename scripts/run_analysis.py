@@ -11,10 +11,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from penguin_site.analysis.dataset import DataValidationError
+from penguin_site.analysis.pipeline import run_analysis
+from penguin_site.clock import EpochError
 from penguin_site.config import BUILD_DIR, DATA_FILE, DATAPACKAGE_FILE
-from penguin_site.dataset import DataValidationError
-from penguin_site.pipeline import run_analysis
-from penguin_site.provenance import ProvenanceError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -38,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DataValidationError as exc:
         print(f"error: the data failed validation; nothing was written\n{exc}", file=sys.stderr)
         return 1
-    except ProvenanceError as exc:
+    except EpochError as exc:
         print(f"error: {exc}; nothing was written", file=sys.stderr)
         return 1
     print(f"analysis written to {out}")

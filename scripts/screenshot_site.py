@@ -11,8 +11,8 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from penguin_site.browsercheck import screenshot_pages
-from penguin_site.sitecheck import html_pages
+from penguin_site.checks.browser import screenshot_pages
+from penguin_site.checks.static import html_pages
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from penguin_site.smoke import (
+from penguin_site.publish.smoke import (
     DEFAULT_INTERVAL,
     DEFAULT_PATHS,
     DEFAULT_TIMEOUT,

@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from penguin_site.analysis.dataset import DataValidationError
+from penguin_site.analysis.snapshot import write_snapshot
 from penguin_site.config import DATA_FILE, DATAPACKAGE_FILE
-from penguin_site.dataset import DataValidationError
-from penguin_site.snapshot import write_snapshot
 
 
 def main(argv: Sequence[str] | None = None) -> int:

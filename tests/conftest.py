@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from rendered_site import Render, shared_render
+from rendered_site import Render, exclusive, shared_folder, shared_render
 
-from penguin_site import artifacts, dataset, pipeline
+from penguin_site.analysis import dataset, pipeline
+from penguin_site.analysis.digest import is_current
+from penguin_site.analysis.results import Results, load_results
 from penguin_site.config import DATA_FILE
-from penguin_site.quarto import QuartoNotFound, find_quarto
+from penguin_site.site.quarto import QuartoNotFound, find_quarto
 
 
 def skips_forbidden(env: dict[str, str] | os._Environ[str] = os.environ) -> bool:
@@ -51,15 +53,22 @@ def snapshot_text() -> str:
 
 @pytest.fixture(scope="session")
 def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One full analysis run per test session (per xdist worker), in a private folder."""
-    out = tmp_path_factory.mktemp("build") / "analysis"
-    pipeline.run_analysis(out)
+    """One full analysis per test run, shared by the xdist workers; tests never write to it.
+
+    The first worker that needs it builds it under a file lock; the others wait and read.
+    Tests that need to change a build copy it first.
+    """
+    shared = shared_folder(tmp_path_factory)
+    out = shared / "build" / "analysis"
+    with exclusive(shared / "build.lock"):
+        if not is_current(out):
+            pipeline.run_analysis(out)
     return out
 
 
 @pytest.fixture(scope="session")
-def results(build_dir: Path) -> artifacts.Results:
-    return artifacts.load_results(build_dir)
+def results(build_dir: Path) -> Results:
+    return load_results(build_dir)
 
 
 @pytest.fixture(scope="session")

@@ -126,10 +126,15 @@ def exclusive(lock: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def shared_folder(factory: pytest.TempPathFactory) -> Path:
+    """The temporary folder every xdist worker of this test run sees (its own without xdist)."""
+    base = factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 def shared_render(quarto: str, factory: pytest.TempPathFactory, name: str) -> Render:
     """The full render called ``name``: made once per test run, shared by xdist workers."""
-    base = factory.getbasetemp()
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    shared = shared_folder(factory)
     result = shared / f"{name}.json"
     with exclusive(shared / f"{name}.lock"):
         if not result.exists():

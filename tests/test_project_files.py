@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from penguin_site.analysis.dataset import DataValidationError, load_penguins
 from penguin_site.config import DATA_FILE, QUARTO_VERSION, ROOT
-from penguin_site.dataset import DataValidationError, load_penguins
 
 LOCK = ROOT / "requirements.lock"
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -1,16 +1,16 @@
-"""penguin_site: the Palmer Penguins analysis behind the website.
+"""penguin_site: the Palmer Penguins analysis behind the website, in four rooms.
 
-Every number and figure on the site is computed here, so the pages, the scripts
-and the tests all exercise the same code. Modules, in pipeline order:
+Every number and figure on the site is computed here, so the pages, the scripts and the
+tests all exercise the same code.
 
-- ``config``: paths, seed, feature sets, thresholds (every constant once)
-- ``schema``: the data contract (columns, types, ranges, categories)
-- ``dataset``: load + validate the snapshot, clean it for modelling
-- ``eda``: summary tables
-- ``plots``: one ``plot_<what>()`` per figure, one theme
-- ``modeling``: candidate pipelines, cross-validation, final fit
-- ``artifacts``: write and read the build outputs
-- ``pipeline``: the single entry point that runs everything once per build
+- ``config``: every constant once (paths, seed, feature sets, pages, recorded tools);
+  ``files`` (sha256, JSON) and ``clock`` (``SOURCE_DATE_EPOCH``) are shared helpers.
+- ``analysis``: data -> model -> figures; imports nothing from the other rooms.
+- ``site``: what the pages import, provenance, the pre-render hook, the predictor.
+- ``publish``: S3 sync, content types, smoke test.
+- ``checks``: static site checks and browser checks.
+
+``tests/test_architecture.py`` holds these rules.
 """
 
 __version__ = "0.1.0"

@@ -14,12 +14,35 @@ ROOT: Path = Path(__file__).resolve().parents[2]
 DATA_DIR: Path = ROOT / "data"
 DATA_FILE: Path = DATA_DIR / "penguins.csv"
 DATAPACKAGE_FILE: Path = DATA_DIR / "datapackage.json"
+LOCK_FILE: Path = ROOT / "requirements.lock"
 #: The in-browser predictor (an ES module the model page loads and the tests run in Node).
-PREDICTOR_SCRIPT: Path = ROOT / "src" / "penguin_site" / "predictor.js"
+PREDICTOR_SCRIPT: Path = ROOT / "src" / "penguin_site" / "site" / "predictor.js"
 BUILD_DIR: Path = Path(os.environ.get("PENGUIN_BUILD_DIR", ROOT / "_build" / "analysis"))
 
 #: Quarto release the site is built and tested with (README, workflow and tests read this).
 QUARTO_VERSION = "1.7.34"
+
+#: The site's pages, in navbar order: ``<name>.qmd`` renders to ``<name>.html``.
+#: ``_quarto.yml`` lists the same sources (a test holds them together).
+PAGES: tuple[str, ...] = ("index", "eda", "model")
+PAGE_SOURCES: tuple[str, ...] = tuple(f"{page}.qmd" for page in PAGES)
+PAGE_FILES: tuple[str, ...] = tuple(f"{page}.html" for page in PAGES)
+#: Folder Quarto puts its own JavaScript, CSS and fonts in (not pages of ours).
+SITE_LIBS = "site_libs"
+
+#: Packages whose versions are recorded with the model (they decide its numbers).
+RECORDED_PACKAGES: tuple[str, ...] = (
+    "pandas",
+    "numpy",
+    "scikit-learn",
+    "plotnine",
+    "skops",
+    "pandera",
+)
+#: The packages the footer names, after Quarto and Python, in footer order.
+FOOTER_PACKAGES: tuple[str, ...] = ("pandas", "scikit-learn", "plotnine")
+#: The tools every footer names, as it spells them.
+FOOTER_TOOLS: tuple[str, ...] = ("Quarto", "Python", *FOOTER_PACKAGES)
 
 #: One seed for everything random (cross-validation splits).
 SEED = 20_250_101
@@ -83,6 +106,14 @@ CV_REPEATS = 20
 #: Fewest complete rows each species-sex group needs before the models are fitted:
 #: with fewer, cross-validation folds often train without the group at all.
 MIN_BIRDS_PER_GROUP = CV_FOLDS
+
+#: Every figure, by the page that shows it, in page order (``<name>.png``, ``@fig-<name>``).
+FIGURES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "eda": ("mass-vs-bill", "mass-distribution", "measurement-pairs"),
+        "model": ("predicted-vs-actual", "residuals"),
+    }
+)
 
 #: Figures: fixed size and resolution so every build writes the same pixels.
 FIGURE_SIZE_IN: tuple[float, float] = (7.0, 4.5)

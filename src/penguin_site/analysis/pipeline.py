@@ -1,0 +1,309 @@
+"""The single entry point: run the whole analysis once and write every artifact.
+
+The site calls this once per build (Quarto's pre-render hook); pages then only
+read the build folder. The work happens in a staging folder that replaces the
+build folder at the end, so a failed run never leaves half-written artifacts
+that a page could mistake for results.
+"""
+
+from __future__ import annotations
+
+import platform
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from penguin_site.analysis import artifacts, eda, modeling, plots, results
+from penguin_site.analysis.dataset import (
+    CleanData,
+    clean_for_modelling,
+    expected_sha256,
+    load_penguins,
+)
+from penguin_site.analysis.digest import analysis_digest
+from penguin_site.analysis.results import FigureRecord
+from penguin_site.config import (
+    BUILD_DIR,
+    CHOSEN_FEATURE_SET,
+    CV_FOLDS,
+    CV_REPEATS,
+    DATA_FILE,
+    DATAPACKAGE_FILE,
+    FEATURE_SET_LABELS,
+    RECORDED_PACKAGES,
+    SEED,
+    TARGET,
+)
+from penguin_site.files import read_json, sha256_bytes, sha256_file, write_json
+
+__all__ = ["Timings", "run_analysis"]
+
+Timings = dict[str, float]
+
+
+@contextmanager
+def _stage(timings: Timings, name: str) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
+
+
+def run_analysis(
+    build_dir: Path = BUILD_DIR,
+    data_file: Path = DATA_FILE,
+    datapackage: Path | None = DATAPACKAGE_FILE,
+    timings: Timings | None = None,
+) -> Path:
+    """Validate the data, summarise it, cross-validate the candidates, fit and save everything.
+
+    ``datapackage`` supplies the sha256 the data file must have; pass ``None`` to
+    analyse another file without a recorded checksum. ``timings`` (optional) is filled
+    with seconds per stage for the benchmark.
+    """
+    timings = {} if timings is None else timings
+    build_dir = Path(build_dir)
+    with _stage(timings, "validation"):
+        artifacts.zip_epoch()  # a malformed SOURCE_DATE_EPOCH stops us before any work
+        checksum = expected_sha256(datapackage) if datapackage else None
+        penguins = load_penguins(data_file, checksum)
+        clean = clean_for_modelling(penguins, data_file)
+    build_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{build_dir.name}.staging-", dir=build_dir.parent))
+    try:
+        _build(staging, penguins, clean, data_file, datapackage, timings)
+        with _stage(timings, "artifacts"):
+            _replace_dir(staging, build_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # only left over when the build failed
+    return build_dir
+
+
+def _build(
+    staging: Path,
+    penguins: pd.DataFrame,
+    clean: CleanData,
+    data_file: Path,
+    datapackage: Path | None,
+    timings: Timings,
+) -> None:
+    """Write every artifact into ``staging`` (a private folder nobody reads yet)."""
+    with _stage(timings, "tables"):
+        _write_tables(staging, penguins, clean)
+    with _stage(timings, "cross_validation"):
+        cv = modeling.cross_validate_candidates(clean.data)
+        comparison = modeling.compare(cv.scores)
+        model = modeling.fit_final(clean.data)
+    with _stage(timings, "artifacts"):
+        oof = _chosen_predictions(cv.predictions, clean.data)
+        _write_model_outputs(staging, model, clean, cv, comparison, oof, data_file, datapackage)
+    with _stage(timings, "figures"):
+        per_bird = _mean_oof(oof)
+        figures = _save_figures(
+            staging,
+            [
+                (plots.plot_mass_vs_bill, penguins),
+                (plots.plot_mass_distribution, penguins),
+                (plots.plot_measurement_pairs, penguins),
+                (plots.plot_predicted_vs_actual, per_bird),
+                (plots.plot_residuals, per_bird),
+            ],
+        )
+    with _stage(timings, "artifacts"):
+        write_json(
+            staging / results.FIGURES_FILE,
+            {
+                f.name: {
+                    "file": f"{results.FIGURES_DIR}/{f.path.name}",
+                    "caption": f.caption,
+                    "alt": f.alt,
+                }
+                for f in figures
+            },
+        )
+        (staging / results.DIGEST_FILE).write_text(
+            analysis_digest(data_file, datapackage) + "\n", encoding="utf-8"
+        )
+
+
+def _write_tables(staging: Path, penguins: pd.DataFrame, clean: CleanData) -> None:
+    tables = staging / results.TABLES_DIR
+    artifacts.write_table(tables, "counts", eda.counts(penguins))
+    artifacts.write_table(
+        tables, "species_by_island", eda.species_by_island(penguins).reset_index()
+    )
+    artifacts.write_table(tables, "measurement_summary", eda.measurement_summary(penguins))
+    artifacts.write_table(tables, "missing_values", eda.missing_values(penguins))
+    artifacts.write_table(tables, "dropped_rows", clean.dropped)
+
+
+def _chosen_predictions(predictions: pd.DataFrame, data: pd.DataFrame) -> pd.DataFrame:
+    """Out-of-fold predictions of the chosen model, one row per bird and repeat."""
+    chosen = predictions[predictions["candidate"] == CHOSEN_FEATURE_SET].drop(columns="candidate")
+    birds = data[["species", "island", "sex", "bill_length_mm"]].reset_index(names="row")
+    out = chosen.merge(birds, on="row", how="left").sort_values(["row", "repeat"], kind="stable")
+    out = out.rename(columns={"actual": f"{TARGET}", "predicted": f"predicted_{TARGET}"})
+    out["residual_g"] = out[TARGET] - out[f"predicted_{TARGET}"]
+    columns = [
+        "row",
+        "species",
+        "island",
+        "sex",
+        "bill_length_mm",
+        "repeat",
+        "fold",
+        TARGET,
+        f"predicted_{TARGET}",
+        "residual_g",
+    ]
+    return out[columns].reset_index(drop=True)
+
+
+def _mean_oof(oof: pd.DataFrame) -> pd.DataFrame:
+    """One point per bird for the diagnostic figures: its mean held-out prediction."""
+    return (
+        oof.groupby(["row", "species"], sort=True, observed=True)
+        .agg(actual=(TARGET, "first"), predicted=(f"predicted_{TARGET}", "mean"))
+        .reset_index()
+    )
+
+
+def _write_model_outputs(
+    staging: Path,
+    model: modeling.Pipeline,
+    clean: CleanData,
+    cv: modeling.CrossValidation,
+    comparison: pd.DataFrame,
+    oof: pd.DataFrame,
+    data_file: Path,
+    datapackage: Path | None,
+) -> None:
+    tables = staging / results.TABLES_DIR
+    artifacts.write_table(tables, "comparison", comparison)
+    artifacts.write_table(tables, "coefficients", modeling.coefficients(model))
+    artifacts.write_table(tables, "cv_scores", cv.scores)
+    oof.to_csv(staging / results.PREDICTIONS_FILE, index=False, lineterminator="\n")
+
+    model_data = artifacts.model_bytes(model)
+    (staging / results.MODEL_FILE).write_bytes(model_data)
+    model_sha = sha256_bytes(model_data)
+    metrics = _metrics(comparison, clean, model_sha, Path(data_file), datapackage)
+    write_json(staging / results.METRICS_FILE, metrics)
+    write_json(staging / results.COEFFICIENTS_FILE, modeling.export_coefficients(model, clean.data))
+    write_json(staging / results.MODEL_CARD_FILE, _model_card(metrics, clean))
+
+
+def _metrics(
+    comparison: pd.DataFrame,
+    clean: CleanData,
+    model_sha: str,
+    data_file: Path,
+    datapackage: Path | None,
+) -> dict[str, object]:
+    candidates = {
+        row.candidate: {
+            "label": row.label,
+            "features": row.features.split(", "),
+            **{
+                metric: {"mean": getattr(row, f"{metric}_mean"), "sd": getattr(row, f"{metric}_sd")}
+                for metric in modeling.METRICS
+            },
+        }
+        for row in comparison.itertuples(index=False)
+    }
+    return {
+        "target": TARGET,
+        "chosen": CHOSEN_FEATURE_SET,
+        "cross_validation": {
+            "method": "repeated shuffled K-fold",
+            "folds": CV_FOLDS,
+            "repeats": CV_REPEATS,
+            "seed": SEED,
+        },
+        "candidates": candidates,
+        "data": {
+            "file": data_file.name,
+            "sha256": sha256_file(data_file),
+            "source": _data_source(datapackage),
+            "rows": len(clean.data) + len(clean.dropped),
+            "complete_rows": len(clean.data),
+            "dropped_rows": len(clean.dropped),
+        },
+        "model": {"file": results.MODEL_FILE, "sha256": model_sha, "format": "skops"},
+        "versions": {
+            "python": platform.python_version(),
+            **{name: metadata.version(name) for name in RECORDED_PACKAGES},
+        },
+    }
+
+
+def _model_card(metrics: dict[str, object], clean: CleanData) -> dict[str, object]:
+    chosen = metrics["candidates"][CHOSEN_FEATURE_SET]  # type: ignore[index]
+    reasons = clean.dropped["reason"].value_counts().to_dict()
+    return {
+        "model": FEATURE_SET_LABELS[CHOSEN_FEATURE_SET],
+        "type": "Ordinary least squares linear regression (scikit-learn Pipeline)",
+        "target": f"{TARGET} (grams)",
+        "features": chosen["features"],
+        "intended_use": (
+            "Teaching and illustration: estimating the body mass of an adult Adelie, Chinstrap "
+            "or Gentoo penguin from its bill length, species and sex, and showing how much "
+            "species and sex add to bill length alone."
+        ),
+        "not_intended_for": [
+            "Decisions about individual animals' health or welfare",
+            "Chicks or juveniles, other penguin species, or other colonies and years",
+            "Birds whose sex is unknown (the model needs it)",
+        ],
+        "training_data": {
+            **metrics["data"],  # type: ignore[dict-item]
+            "dropped_reasons": {str(k): int(v) for k, v in reasons.items()},
+        },
+        "evaluation": {
+            "method": metrics["cross_validation"],
+            **{metric: chosen[metric] for metric in modeling.METRICS},
+        },
+        "limitations": [
+            "Three species on three islands in 2007-2009: the relation may not hold elsewhere.",
+            "A straight line with one slope for every species and sex; the slope in fact "
+            "differs between species (see the exploratory analysis).",
+            "Cross-validated error is an average; individual predictions can miss by several "
+            "hundred grams.",
+            "Body mass varies through the breeding season; the data are from one stage of it.",
+        ],
+        "versions": metrics["versions"],
+    }
+
+
+def _data_source(datapackage: Path | None) -> str:
+    """Where the data come from, as its datapackage.json records it."""
+    if datapackage is None:
+        return "not recorded (no datapackage.json given)"
+    descriptor = read_json(datapackage)
+    return "; ".join(source["title"] for source in descriptor.get("sources", [])) or "not recorded"
+
+
+def _save_figures(
+    directory: Path, jobs: list[tuple[Callable[[pd.DataFrame], plots.Figure], pd.DataFrame]]
+) -> list[FigureRecord]:
+    records = []
+    for make, data in jobs:
+        figure = make(data)
+        path = plots.save_figure(figure, directory / results.FIGURES_DIR)
+        records.append(FigureRecord(figure.name, path, figure.caption, figure.alt))
+    return records
+
+
+def _replace_dir(staging: Path, build_dir: Path) -> None:
+    """Swap the finished staging folder into place (rename is atomic on one filesystem)."""
+    staging.chmod(0o755)  # mkdtemp made it private; the build folder is not
+    old = staging.with_name(f"{staging.name}.old")
+    if build_dir.exists():
+        build_dir.rename(old)
+    staging.rename(build_dir)
+    shutil.rmtree(old, ignore_errors=True)

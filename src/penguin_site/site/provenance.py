@@ -1,0 +1,187 @@
+"""Build provenance: which commit, when, and with which tools the site was built.
+
+Why: a reader of a published page (or a reviewer of an old one) must be able to tell which
+code produced it. The footer of every page shows the commit, the build date and the tool
+versions; they are computed at build time by the Quarto pre-render hook and written to
+``_variables.yml`` (git-ignored), which the footer reads with ``{{< var ... >}}``. No
+version number is typed by hand, so none can go stale. Quarto's own version comes from
+Quarto's ``{{< version >}}`` shortcode, the only authority on which Quarto is running.
+
+The build date is reproducible: ``SOURCE_DATE_EPOCH`` when set (the reproducible-builds
+convention), else the date of the commit, and only outside a git checkout the clock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+import yaml
+
+from penguin_site.clock import EpochError, source_date_epoch
+from penguin_site.config import FOOTER_PACKAGES
+
+#: Python distributions whose installed version goes into ``_variables.yml``, keyed by
+#: the variable name the footer uses (``versions.scikit_learn``: YAML keys need no dash).
+PACKAGE_VARIABLES: Mapping[str, str] = {name.replace("-", "_"): name for name in FOOTER_PACKAGES}
+
+VARIABLES_FILE = "_variables.yml"
+GIT_TIMEOUT_S = 10
+
+
+class ProvenanceError(ValueError):
+    """Raised when the build environment states something impossible (a bad epoch)."""
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Everything the footer says about a build."""
+
+    commit: str
+    commit_full: str
+    dirty: bool
+    build_time: datetime
+    date_source: str
+    versions: Mapping[str, str]
+
+    @property
+    def build_date(self) -> str:
+        return self.build_time.strftime("%Y-%m-%d")
+
+
+def _git(root: Path, *args: str) -> str | None:
+    """Run a read-only git command in ``root``; None when git or the repository is absent."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), *args],
+            capture_output=True,
+            text=True,
+            timeout=GIT_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def fixed_build_time(env: Mapping[str, str]) -> datetime | None:
+    """The build time fixed by ``SOURCE_DATE_EPOCH`` (UTC), or None when it is unset."""
+    try:
+        seconds = source_date_epoch(env)
+    except EpochError as exc:
+        raise ProvenanceError(str(exc)) from None
+    return None if seconds is None else datetime.fromtimestamp(seconds, tz=UTC)
+
+
+def commit_epoch(root: Path) -> int | None:
+    """The time of the checked-out commit (what a build of it sets ``SOURCE_DATE_EPOCH`` to)."""
+    stamp = _git(root, "log", "-1", "--format=%ct", "HEAD")
+    return int(stamp) if stamp and stamp.isdigit() else None
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of Python and the analysis libraries, by variable name."""
+    versions = {"python": platform.python_version()}
+    for variable, distribution in PACKAGE_VARIABLES.items():
+        versions[variable] = metadata.version(distribution)
+    return versions
+
+
+def collect(root: Path, env: Mapping[str, str] | None = None) -> Provenance:
+    """Read commit, build time and versions for a build of the project in ``root``."""
+    env = os.environ if env is None else env
+    full = _git(root, "rev-parse", "HEAD") or ""
+    short = _git(root, "rev-parse", "--short=7", "HEAD") or ""
+    dirty = bool(full) and bool(_git(root, "status", "--porcelain", "--untracked-files=no"))
+
+    build_time = fixed_build_time(env)
+    date_source = "SOURCE_DATE_EPOCH"
+    if build_time is None:
+        committed = commit_epoch(root)
+        if committed is not None:
+            build_time = datetime.fromtimestamp(committed, tz=UTC)
+            date_source = "commit date"
+        else:
+            build_time = datetime.now(tz=UTC).replace(microsecond=0)
+            date_source = "build clock (not a git checkout)"
+    return Provenance(
+        commit=short or "unknown",
+        commit_full=full or "unknown",
+        dirty=dirty,
+        build_time=build_time,
+        date_source=date_source,
+        versions=package_versions(),
+    )
+
+
+def to_variables(provenance: Provenance) -> dict[str, dict[str, str]]:
+    """The ``_variables.yml`` content: ``build.*`` and ``versions.*`` for ``{{< var >}}``."""
+    commit = provenance.commit + (" (with uncommitted changes)" if provenance.dirty else "")
+    return {
+        "build": {
+            "commit": commit,
+            "commit_full": provenance.commit_full,
+            "date": provenance.build_date,
+            "time": provenance.build_time.isoformat(),
+            "date_source": provenance.date_source,
+        },
+        "versions": dict(provenance.versions),
+    }
+
+
+def write_variables(project_dir: Path, env: Mapping[str, str] | None = None) -> Path:
+    """Collect provenance for ``project_dir`` and write its ``_variables.yml``; returns the path.
+
+    The file is left untouched when its content would not change: ``quarto preview``
+    watches project files, and rewriting an identical file would trigger another render.
+    """
+    variables = to_variables(collect(project_dir, env))
+    path = project_dir / VARIABLES_FILE
+    header = "# Written by scripts/pre_render.py at build time (git-ignored). Do not edit.\n"
+    # Every value double-quoted: Quarto reads YAML 1.2, where an unquoted short sha such as
+    # 12345e7 is a number (PyYAML, on YAML 1.1, would leave it bare).
+    text = header + yaml.safe_dump(variables, sort_keys=True, default_style='"')
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m penguin_site.site.provenance --commit-epoch``: the commit's time, for
+    README command (1) to export as ``SOURCE_DATE_EPOCH`` (one definition of a build's time).
+    """
+    parser = argparse.ArgumentParser(description="Build provenance of this checkout.")
+    parser.add_argument(
+        "--commit-epoch", action="store_true", help="print the commit time (seconds since 1970)"
+    )
+    args = parser.parse_args(argv)
+    if args.commit_epoch:
+        epoch = commit_epoch(Path.cwd())
+        if epoch is None:
+            print("provenance: not a git checkout; no commit time", file=sys.stderr)
+            return 1
+        print(epoch)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+
+__all__ = [
+    "Provenance",
+    "ProvenanceError",
+    "collect",
+    "commit_epoch",
+    "main",
+    "package_versions",
+    "to_variables",
+    "write_variables",
+]

@@ -1,0 +1,230 @@
+"""One run writes every artifact; they load back, reproduce, and stay put when a run fails."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from penguin_site.analysis import artifacts, pipeline
+from penguin_site.analysis.dataset import CleanData
+from penguin_site.analysis.digest import analysis_digest
+from penguin_site.analysis.modeling import features, fit_final
+from penguin_site.analysis.results import MODEL_FILE, Results, load_results
+from penguin_site.config import CHOSEN_FEATURE_SET, DATA_FILE, FEATURE_SETS, ROOT
+from scripts import run_analysis
+
+EXPECTED_FILES = {
+    "model.skops",
+    "metrics.json",
+    "predictions.csv",
+    "model_card.json",
+    "coefficients.json",
+    "figures.json",
+    "digest.txt",
+    "figures/mass-vs-bill.png",
+    "figures/mass-distribution.png",
+    "figures/measurement-pairs.png",
+    "figures/predicted-vs-actual.png",
+    "figures/residuals.png",
+    "tables/counts.csv",
+    "tables/species_by_island.csv",
+    "tables/measurement_summary.csv",
+    "tables/missing_values.csv",
+    "tables/dropped_rows.csv",
+    "tables/comparison.csv",
+    "tables/coefficients.csv",
+    "tables/cv_scores.csv",
+}
+
+
+def _files(directory: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(directory)): p.read_bytes()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_run_writes_every_artifact(build_dir: Path) -> None:
+    assert set(_files(build_dir)) == EXPECTED_FILES
+
+
+def test_saved_model_reproduces_in_memory_predictions(results: Results, clean: CleanData) -> None:
+    loaded = artifacts.load_model(results.path(MODEL_FILE))
+    in_memory = fit_final(clean.data)
+    X = clean.data[features(CHOSEN_FEATURE_SET)]
+    assert np.array_equal(loaded.predict(X), in_memory.predict(X))
+
+
+def test_metrics_record_hashes_of_what_they_describe(results: Results) -> None:
+    metrics = results.metrics
+    model_bytes = results.path(MODEL_FILE).read_bytes()
+    assert metrics["model"]["sha256"] == hashlib.sha256(model_bytes).hexdigest()
+    assert metrics["data"]["sha256"] == hashlib.sha256(DATA_FILE.read_bytes()).hexdigest()
+    assert metrics["data"]["complete_rows"] == 333
+    assert list(metrics["candidates"]) == list(FEATURE_SETS)
+    assert metrics["chosen"] == CHOSEN_FEATURE_SET
+    assert results.model_card["training_data"]["sha256"] == metrics["data"]["sha256"]
+    assert results.model_card["evaluation"]["r2"] == metrics["candidates"][CHOSEN_FEATURE_SET]["r2"]
+    assert results.model_card["limitations"] and results.model_card["intended_use"]
+
+
+def test_predictions_are_out_of_fold_for_the_chosen_model(results: Results) -> None:
+    oof = results.predictions
+    assert len(oof) == 333 * 20
+    residual = oof["body_mass_g"] - oof["predicted_body_mass_g"]
+    assert np.allclose(residual, oof["residual_g"])
+    rmse = oof.groupby(["repeat", "fold"]).apply(
+        lambda g: np.sqrt((g["residual_g"] ** 2).mean()), include_groups=False
+    )
+    chosen = results.metrics["candidates"][CHOSEN_FEATURE_SET]["rmse"]["mean"]
+    assert np.isclose(rmse.mean(), chosen)
+
+
+def test_figures_are_listed_with_words(results: Results) -> None:
+    assert len(results.figures) == 5
+    for record in results.figures.values():
+        assert record.path.is_file() and record.caption and record.alt
+
+
+def test_tables_load_back(results: Results) -> None:
+    assert {"counts", "comparison", "coefficients", "measurement_summary"} <= set(results.tables)
+    comparison = results.tables["comparison"]
+    assert comparison.loc[comparison["chosen"], "candidate"].tolist() == [CHOSEN_FEATURE_SET]
+
+
+def test_two_builds_in_separate_processes_write_identical_bytes(tmp_path: Path) -> None:
+    """Two fresh interpreters (different hash seeds, different object addresses)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("SOURCE_DATE_EPOCH", "PYTHONHASHSEED")}
+    builds = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"build-{seed}"
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "run_analysis.py"), "--build-dir", str(out)],
+            env={**env, "PYTHONHASHSEED": seed, "SOURCE_DATE_EPOCH": "1700000000"},
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert f"analysis written to {out}" in done.stdout  # the CLI's own report
+        builds.append(_files(out))
+    first, second = builds
+    assert first.keys() == second.keys() == EXPECTED_FILES
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_model_file_depends_on_source_date_epoch_only(
+    clean: CleanData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = fit_final(clean.data)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    a = artifacts.model_bytes(model)
+    assert artifacts.model_bytes(model) == a
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700086400")
+    assert artifacts.model_bytes(model) != a
+
+
+def test_load_model_refuses_untrusted_types(tmp_path: Path) -> None:
+    import skops.io as sio
+
+    path = tmp_path / "evil.skops"
+    path.write_bytes(sio.dumps({"f": pd.Timestamp}))  # a type outside the default trust list
+    with pytest.raises(ValueError, match="untrusted"):
+        artifacts.load_model(path)
+
+
+def test_load_results_needs_a_finished_build(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match=r"run scripts/run_analysis\.py"):
+        load_results(tmp_path)
+
+
+def test_bad_data_stops_the_build_and_keeps_the_old_artifacts(
+    build_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "analysis"
+    shutil.copytree(build_dir, target)  # a finished build, without running another
+    before = _files(target)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(DATA_FILE.read_text().replace("Adelie,Dream", "Emperor,Dream", 1))
+    code = run_analysis.main(["--build-dir", str(target), "--data-file", str(bad), "--no-checksum"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "nothing was written" in err and "column 'species'" in err and "bad.csv" in err
+    assert _files(target) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["analysis", "bad.csv"]  # no staging
+
+
+@pytest.mark.parametrize("epoch", ["abc", "1.7e9", "-5"])
+def test_malformed_source_date_epoch_stops_before_any_work(
+    epoch: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    code = run_analysis.main(["--build-dir", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "SOURCE_DATE_EPOCH must be a whole number" in err and repr(epoch) in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failure_midway_leaves_no_staging_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object) -> None:
+        raise RuntimeError("figure failed")
+
+    monkeypatch.setattr(pipeline.plots, "plot_residuals", broken)
+    with pytest.raises(RuntimeError, match="figure failed"):
+        pipeline.run_analysis(tmp_path / "analysis")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_metrics_name_the_file_that_was_analysed(tmp_path: Path) -> None:
+    other = tmp_path / "season.csv"
+    other.write_text(DATA_FILE.read_text().replace("3750", "3760", 1))
+    out = pipeline.run_analysis(tmp_path / "analysis", other, datapackage=None)
+    data = json.loads((out / "metrics.json").read_text())["data"]
+    assert data["file"] == "season.csv"
+    assert data["sha256"] == hashlib.sha256(other.read_bytes()).hexdigest()
+    assert data["source"].startswith("not recorded")
+
+
+def test_tampered_snapshot_fails_its_checksum(tmp_path: Path, capsys) -> None:
+    copy = tmp_path / "penguins.csv"
+    copy.write_text(DATA_FILE.read_text().replace("3750", "3751", 1))
+    code = run_analysis.main(["--build-dir", str(tmp_path / "out"), "--data-file", str(copy)])
+    assert code == 1
+    assert "checksum mismatch" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [(None, 315_532_800), ("1700000000", 1_700_000_000), ("0", 315_532_800)],
+)
+def test_source_date_epoch_is_honoured_and_clamped_to_zip_range(
+    env: str | None, expected: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if env is None:
+        monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    else:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", env)
+    assert artifacts.zip_epoch() == expected
+
+
+def test_digest_follows_the_data(tmp_path: Path) -> None:
+    copy = tmp_path / "penguins.csv"
+    copy.write_bytes(DATA_FILE.read_bytes())
+    same = analysis_digest(copy)
+    assert same == analysis_digest(copy)
+    copy.write_bytes(DATA_FILE.read_bytes() + b"\n")
+    assert analysis_digest(copy) != same

@@ -1,0 +1,219 @@
+"""scripts/smoke_test.py against a real static HTTP server on 127.0.0.1 serving a small site."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from penguin_site.publish.smoke import page_url
+from scripts import smoke_test
+
+#: The pages the smoke test checks by default, as Quarto renders them (content is a stand-in).
+SITE: Mapping[str, bytes] = {
+    "index.html": b"<!doctype html><title>Penguins</title>",
+    "eda.html": b"<!doctype html><title>EDA</title>",
+    "model.html": b"<!doctype html><title>Model</title>",
+    "search.json": b"[]",
+}
+FAST = ["--timeout", "0.5", "--interval", "0.1"]
+
+
+@dataclass
+class StaticServer:
+    """http.server on 127.0.0.1, port 0, serving a folder; records the paths requested."""
+
+    root: Path
+    types: Mapping[str, str] = field(default_factory=dict)
+    requests: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        recorded = self.requests
+        extensions = {**SimpleHTTPRequestHandler.extensions_map, **self.types}
+
+        class Handler(SimpleHTTPRequestHandler):
+            extensions_map = extensions
+
+            def do_GET(self) -> None:
+                recorded.append(self.path)
+                super().do_GET()
+
+            def log_message(self, format: str, *args: object) -> None:
+                """Quiet: tests read the script's output, not the server log."""
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=self.root))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+Serve = Callable[..., StaticServer]
+
+
+def write_site(folder: Path, files: Mapping[str, bytes]) -> Path:
+    for relpath, content in files.items():
+        path = folder / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    return folder
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[Serve]:
+    """Start StaticServers for a test and stop them all at its end."""
+    started: list[StaticServer] = []
+
+    def start(root: Path, types: Mapping[str, str] | None = None) -> StaticServer:
+        server = StaticServer(root, dict(types or {}))
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.close()
+
+
+@pytest.mark.parametrize("prefix", ["", "penguins/"])
+def test_published_site_passes(
+    tmp_path: Path, serve: Serve, capsys: pytest.CaptureFixture, prefix: str
+) -> None:
+    site = write_site(tmp_path / "www", {prefix + path: body for path, body in SITE.items()})
+    server = serve(site)
+    base = f"{server.url}/{prefix}"
+
+    assert smoke_test.main([base, *FAST]) == 0
+
+    assert capsys.readouterr().out == f"smoke test passed: 5 pages at {base}\n"
+    assert sorted(server.requests) == sorted(
+        f"/{prefix}{path}" for path in ("", "index.html", "eda.html", "model.html", "search.json")
+    )
+
+
+@pytest.mark.parametrize(
+    ("files", "types", "path", "reason"),
+    [
+        ({k: v for k, v in SITE.items() if k != "model.html"}, {}, "model.html", "HTTP 404"),
+        (
+            SITE,
+            {".json": "text/plain"},
+            "search.json",
+            "Content-Type 'text/plain', expected application/json",
+        ),
+        (SITE, {".html": "application/octet-stream"}, "eda.html", "expected text/html"),
+        ({**SITE, "eda.html": b""}, {}, "eda.html", "empty body"),
+    ],
+    ids=["missing-page", "json-as-text", "html-as-binary", "empty-page"],
+)
+def test_failing_page_is_reported_one_line_each(
+    tmp_path: Path,
+    serve: Serve,
+    capsys: pytest.CaptureFixture,
+    files: Mapping[str, bytes],
+    types: Mapping[str, str],
+    path: str,
+    reason: str,
+) -> None:
+    server = serve(write_site(tmp_path / "www", files), types)
+
+    assert smoke_test.main([server.url, "--path", path, *FAST]) == 1
+
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"FAIL {server.url}/{path}: ")
+    assert reason in lines[0]
+    assert lines[1] == f"smoke test failed: 1 of 1 pages at {server.url}"
+
+
+def test_only_the_failing_pages_are_listed(
+    tmp_path: Path, serve: Serve, capsys: pytest.CaptureFixture
+) -> None:
+    server = serve(write_site(tmp_path / "www", {"index.html": SITE["index.html"]}))
+
+    assert smoke_test.main([server.url, *FAST]) == 1
+
+    failures = [line for line in capsys.readouterr().out.splitlines() if line.startswith("FAIL")]
+    assert failures == [
+        f"FAIL {server.url}/eda.html: HTTP 404 File not found",
+        f"FAIL {server.url}/model.html: HTTP 404 File not found",
+        f"FAIL {server.url}/search.json: HTTP 404 File not found",
+    ]
+
+
+def test_page_that_appears_after_the_deploy_lag_passes(tmp_path: Path, serve: Serve) -> None:
+    site = write_site(tmp_path / "www", {k: v for k, v in SITE.items() if k != "model.html"})
+    server = serve(site)
+    late = threading.Timer(0.5, (site / "model.html").write_bytes, args=(SITE["model.html"],))
+    late.start()
+    try:
+        code = smoke_test.main([server.url, "--timeout", "10", "--interval", "0.1"])
+    finally:
+        late.cancel()
+
+    assert code == 0
+    assert server.requests.count("/model.html") >= 2
+    assert server.requests.count("/eda.html") == 1  # passing pages are not fetched again
+
+
+def test_retries_stop_when_the_timeout_runs_out(tmp_path: Path, serve: Serve) -> None:
+    server = serve(write_site(tmp_path / "www", SITE))
+
+    started = time.monotonic()
+    code = smoke_test.main(
+        [server.url, "--path", "gone.html", "--timeout", "1", "--interval", "0.2"]
+    )
+    elapsed = time.monotonic() - started
+
+    assert code == 1
+    assert 0.5 <= elapsed < 3
+    assert 3 <= server.requests.count("/gone.html") <= 7
+
+
+def test_unreachable_server_fails(capsys: pytest.CaptureFixture) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+
+    assert smoke_test.main([f"http://127.0.0.1:{closed_port}", "--path", "/", *FAST]) == 1
+
+    assert "cannot connect: [Errno 111] Connection refused" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("base_url", ["ftp://example.org/", "example.org", "http://"])
+def test_base_url_must_be_http(base_url: str, capsys: pytest.CaptureFixture) -> None:
+    with pytest.raises(SystemExit) as stop:
+        smoke_test.main([base_url])
+
+    assert stop.value.code == 2
+    assert "is not an http(s):// URL" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("base_url", "path", "url"),
+    [
+        ("http://h:8/", "/", "http://h:8/"),
+        ("http://h:8", "index.html", "http://h:8/index.html"),
+        ("http://h:8/penguins", "/", "http://h:8/penguins/"),
+        ("http://h:8/penguins/", "/eda.html", "http://h:8/penguins/eda.html"),
+        ("http://h:8/penguins", "site_libs/x.js", "http://h:8/penguins/site_libs/x.js"),
+    ],
+)
+def test_page_url_keeps_the_base_path(base_url: str, path: str, url: str) -> None:
+    assert page_url(base_url, path) == url
