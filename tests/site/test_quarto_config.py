@@ -16,11 +16,11 @@ import pytest
 import yaml
 
 from penguin_site.checks import static
-from penguin_site.config import QUARTO_VERSION, ROOT
+from penguin_site.config import PAGE_SOURCES, QUARTO_VERSION, ROOT
 from penguin_site.site import provenance
 
 CONFIG = yaml.safe_load((ROOT / "_quarto.yml").read_text(encoding="utf-8"))
-PAGES = ("index.qmd", "eda.qmd", "model.qmd")
+PAGES = PAGE_SOURCES
 VAR = re.compile(r"\{\{<\s*var\s+([\w.-]+)\s*>\}\}")
 #: Themes Quarto ships (no file in the project); the rest of a theme list are our SCSS files.
 BUILTIN_THEMES = {"cosmo", "darkly"}
@@ -46,6 +46,7 @@ def test_project_is_a_website_rendering_the_three_pages_into_site() -> None:
         assert (ROOT / page).is_file(), page
     # The site check requires exactly the pages the project renders.
     assert list(static.REQUIRED_PAGES) == [p.replace(".qmd", ".html") for p in PAGES]
+    assert PAGE_SOURCES == ("index.qmd", "eda.qmd", "model.qmd")
 
 
 def test_pre_render_hook_is_the_script_and_exists() -> None:

@@ -36,6 +36,7 @@ from penguin_site.config import (
     DATA_FILE,
     DATAPACKAGE_FILE,
     FEATURE_SET_LABELS,
+    FIGURES,
     RECORDED_PACKAGES,
     SEED,
     TARGET,
@@ -296,6 +297,10 @@ def _save_figures(
         figure = make(data)
         path = plots.save_figure(figure, directory / results.FIGURES_DIR)
         records.append(FigureRecord(figure.name, path, figure.caption, figure.alt))
+    placed = sorted(name for names in FIGURES.values() for name in names)
+    if sorted(r.name for r in records) != placed:
+        made = ", ".join(sorted(r.name for r in records))
+        raise ValueError(f"figures made ({made}) are not the ones config.FIGURES places on pages")
     return records
 
 
