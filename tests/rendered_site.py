@@ -92,13 +92,16 @@ def commit_epoch(project: Path) -> str:
     return done.stdout.strip() or "0"
 
 
-def render(quarto: str, project: Path, *args: str) -> Render:
+def render(quarto: str, project: Path, *args: str, **extra_env: str) -> Render:
     """``quarto render`` in ``project`` with the test environment's Python for the pages."""
     env = {
         **os.environ,
         "QUARTO_PYTHON": sys.executable,
+        # The copy's own package, data and build folder, not the working tree's.
+        "PYTHONPATH": str(project / "src"),
         "PENGUIN_BUILD_DIR": str(project / "_build" / "analysis"),
         "SOURCE_DATE_EPOCH": commit_epoch(project),
+        **extra_env,
     }
     env.pop("QUARTO_PROJECT_RENDER_ALL", None)
     start = time.monotonic()

@@ -137,18 +137,30 @@ def run_hook(project: Path, build: Path, **env: str) -> subprocess.CompletedProc
     )
 
 
-def test_hook_on_a_full_render_writes_variables_and_runs_the_analysis_once(
-    repo: Path, tmp_path: Path
-) -> None:
+def test_hook_on_full_renders_runs_only_the_stale_work(repo: Path, tmp_path: Path) -> None:
+    """First full render: analysis and a fresh freezer. Second, nothing changed: neither."""
     build = tmp_path / "build" / "analysis"
     (repo / "_freeze" / "eda").mkdir(parents=True)
     done = run_hook(repo, build, QUARTO_PROJECT_RENDER_ALL="1", SOURCE_DATE_EPOCH="86400")
     assert done.returncode == 0, done.stderr
-    assert not (repo / "_freeze").exists(), "a full render must execute every page"
+    assert not (repo / "_freeze").exists(), "a freezer of unknown origin must go"
     variables = yaml.safe_load((repo / "_variables.yml").read_text())
     assert variables["build"]["date"] == "1970-01-02"
     assert (build / "digest.txt").is_file()
-    assert "running the analysis" in done.stdout
+    assert "running it into" in done.stdout
+
+    (repo / "_freeze" / "eda").mkdir(parents=True)  # what Quarto froze during that render
+    model = (build / "model.skops").stat().st_mtime_ns
+    again = run_hook(repo, build, QUARTO_PROJECT_RENDER_ALL="1", SOURCE_DATE_EPOCH="86400")
+    assert again.returncode == 0, again.stderr
+    assert "is current: not rerun" in again.stdout
+    assert (repo / "_freeze" / "eda").is_dir(), "unchanged results keep the frozen pages"
+    assert (build / "model.skops").stat().st_mtime_ns == model
+
+    later = run_hook(repo, build, QUARTO_PROJECT_RENDER_ALL="1", SOURCE_DATE_EPOCH="172800")
+    assert later.returncode == 0, later.stderr
+    assert "running it into" in later.stdout, "SOURCE_DATE_EPOCH is an input of the model file"
+    assert not (repo / "_freeze").exists()
 
 
 def test_hook_on_a_single_page_render_leaves_the_analysis_to_the_page(

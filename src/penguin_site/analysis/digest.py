@@ -14,11 +14,14 @@ import hashlib
 import os
 from pathlib import Path
 
-from penguin_site.analysis.results import DIGEST_FILE
 from penguin_site.clock import source_date_epoch
 from penguin_site.config import DATA_FILE, DATAPACKAGE_FILE, LOCK_FILE
 
-__all__ = ["analysis_digest", "analysis_sources", "is_current"]
+__all__ = ["DIGEST_FILE", "analysis_digest", "analysis_sources", "is_current"]
+
+#: The digest a build was made from, in its folder; written last, so it marks a finished
+#: build (``results.load_results`` refuses a folder without it).
+DIGEST_FILE = "digest.txt"
 
 _PACKAGE = Path(__file__).resolve().parents[1]
 

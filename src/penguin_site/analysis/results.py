@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from penguin_site.analysis.digest import DIGEST_FILE
 from penguin_site.config import BUILD_DIR
 from penguin_site.files import read_json
 
@@ -38,9 +39,6 @@ PREDICTIONS_FILE = "predictions.csv"
 MODEL_CARD_FILE = "model_card.json"
 COEFFICIENTS_FILE = "coefficients.json"
 FIGURES_FILE = "figures.json"
-#: The digest of the analysis inputs the build was made from; written last, so it marks
-#: a finished build (``digest.analysis_digest``).
-DIGEST_FILE = "digest.txt"
 TABLES_DIR = "tables"
 FIGURES_DIR = "figures"
 

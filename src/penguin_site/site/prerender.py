@@ -1,33 +1,55 @@
-"""What Quarto's pre-render hook does: provenance always, the analysis on a full render.
+"""What Quarto's pre-render hook does: provenance always; on a full render, only stale work.
 
 Quarto runs ``scripts/pre_render.py`` before it renders any page (``project: pre-render``
 in ``_quarto.yml``), with the project folder as working directory. It always writes
-``_variables.yml`` (the footer's commit, build date and versions). On a full render
-(Quarto sets ``QUARTO_PROJECT_RENDER_ALL=1``) it also runs the analysis from scratch,
-once, so every page of the build reads the same fresh artifacts, and clears Quarto's
-freezer (``_freeze/``), so every page is executed against them: ``freeze: auto`` only
-serves authors' previews. Rendering or previewing one page skips that step: the page's
-``ensure_results()`` reuses the artifacts or recomputes them when they are stale.
+``_variables.yml`` (the footer's commit, build date and versions).
+
+On a full render (Quarto sets ``QUARTO_PROJECT_RENDER_ALL=1``) it does what a pipeline
+tool would: it reruns the analysis only when the digest of its inputs changed
+(``analysis.digest``), and it keeps Quarto's freezer (``_freeze/``, ``freeze: auto``)
+only while the *pages digest* is unchanged: the analysis digest plus the code the pages
+run (this room). Quarto itself re-executes a page whose source changed. So a full render
+with nothing changed executes nothing, an edited page re-executes alone, and a change to
+the data, the analysis, the lock, ``SOURCE_DATE_EPOCH`` or the page helpers re-executes
+every page against fresh results. Rendering or previewing one page skips all this: the
+page's ``ensure_results()`` reuses the build or recomputes it when it is stale.
 """
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
+from penguin_site.analysis.digest import analysis_digest, is_current
 from penguin_site.config import BUILD_DIR
 from penguin_site.site.provenance import ProvenanceError, write_variables
 
-__all__ = ["AnalysisMode", "pre_render"]
+__all__ = ["PAGES_DIGEST_FILE", "AnalysisMode", "pages_digest", "pre_render"]
 
 AnalysisMode = Literal["auto", "always", "never"]
+#: Beside the analysis build: the pages digest the freezer's contents were made under.
+PAGES_DIGEST_FILE = "pages-digest.txt"
+FREEZER = "_freeze"
+
+
+def pages_digest() -> str:
+    """What every page's executed output depends on besides its own source.
+
+    The analysis's inputs (its digest) and the site room's code (tables, facts, markdown,
+    the predictor form). A change to either makes every frozen page output stale.
+    """
+    digest = hashlib.sha256(analysis_digest().encode() + b"\0")
+    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def pre_render(project_dir: Path, analysis: AnalysisMode, env: Mapping[str, str]) -> int:
-    """Write provenance, then run the analysis when ``analysis`` says so; an exit status.
+    """Write provenance, then bring the analysis and the freezer up to date; an exit status.
 
     Provenance comes first: it checks SOURCE_DATE_EPOCH before the analysis would trip
     over a malformed one with a less helpful message.
@@ -44,16 +66,30 @@ def pre_render(project_dir: Path, analysis: AnalysisMode, env: Mapping[str, str]
         print("pre_render: not a full render; pages reuse or refresh the artifacts themselves")
         return 0
 
-    from penguin_site.analysis.pipeline import run_analysis  # loads scikit-learn: only here
+    if analysis == "always" or not is_current(BUILD_DIR):
+        from penguin_site.analysis.pipeline import run_analysis  # loads scikit-learn: only here
 
-    freezer = project_dir / "_freeze"
-    if freezer.is_dir():
-        print(f"pre_render: full render: clearing {freezer} so every page executes")
-        shutil.rmtree(freezer)
-    print(f"pre_render: running the analysis into {BUILD_DIR}")
-    try:
-        run_analysis(BUILD_DIR)
-    except ValueError as exc:  # a broken data contract (file, column, rows) or a bad epoch
-        print(f"pre_render: the analysis failed: {exc}", file=sys.stderr)
-        return 1
+        print(f"pre_render: the analysis's inputs changed: running it into {BUILD_DIR}")
+        try:
+            run_analysis(BUILD_DIR)
+        except ValueError as exc:  # a broken data contract (file, column, rows) or a bad epoch
+            print(f"pre_render: the analysis failed: {exc}", file=sys.stderr)
+            return 1
+    else:
+        print(f"pre_render: the analysis in {BUILD_DIR} is current: not rerun")
+    refresh_freezer(project_dir / FREEZER, BUILD_DIR.parent / PAGES_DIGEST_FILE)
     return 0
+
+
+def refresh_freezer(freezer: Path, marker: Path) -> None:
+    """Clear ``freezer`` unless it was made under today's pages digest; record the digest."""
+    current = pages_digest()
+    recorded = marker.read_text(encoding="utf-8").strip() if marker.is_file() else ""
+    if recorded == current and freezer.is_dir():
+        print(f"pre_render: results and page code unchanged: Quarto reuses {freezer}")
+        return
+    if freezer.is_dir():
+        print(f"pre_render: results or page code changed: clearing {freezer}")
+        shutil.rmtree(freezer)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(current + "\n", encoding="utf-8")

@@ -1,0 +1,43 @@
+"""The freezer is kept only while what the pages' outputs depend on is unchanged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from penguin_site.site import prerender
+
+
+@pytest.fixture
+def freezer(tmp_path: Path) -> Path:
+    (tmp_path / "_freeze" / "eda" / "execute-results").mkdir(parents=True)
+    return tmp_path / "_freeze"
+
+
+def test_pages_digest_follows_the_analysis_and_the_page_code(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    before = prerender.pages_digest()
+    assert before == prerender.pages_digest()
+    monkeypatch.setattr(prerender, "analysis_digest", lambda: "other results")
+    assert prerender.pages_digest() != before
+
+
+def test_freezer_is_kept_under_the_same_digest_and_cleared_under_another(
+    freezer: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marker = tmp_path / "build" / prerender.PAGES_DIGEST_FILE
+    monkeypatch.setattr(prerender, "pages_digest", lambda: "one")
+    prerender.refresh_freezer(freezer, marker)
+    assert not freezer.exists(), "no record of how it was made: cleared"
+    assert marker.read_text().strip() == "one"
+
+    freezer.mkdir()
+    prerender.refresh_freezer(freezer, marker)
+    assert freezer.is_dir(), "same digest: Quarto may reuse it"
+
+    monkeypatch.setattr(prerender, "pages_digest", lambda: "two")
+    prerender.refresh_freezer(freezer, marker)
+    assert not freezer.exists()
+    assert marker.read_text().strip() == "two"
