@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from rendered_site import Render, exclusive, shared_folder, shared_render
+from rendered_site import Render, exclusive, given_render, shared_folder, shared_render
 
 from penguin_site.analysis import dataset, pipeline
 from penguin_site.analysis.digest import is_current
@@ -82,8 +82,9 @@ def quarto() -> str:
 
 @pytest.fixture(scope="session")
 def rendered(quarto: str, tmp_path_factory: pytest.TempPathFactory) -> Render:
-    """The full render every site test reads (once per test run, shared by the workers)."""
-    return shared_render(quarto, tmp_path_factory, "quarto-render")
+    """The full render every site test reads: the workflow's own, else one made per test run
+    and shared by the workers."""
+    return given_render() or shared_render(quarto, tmp_path_factory, "quarto-render")
 
 
 @pytest.fixture(scope="session")

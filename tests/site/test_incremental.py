@@ -10,12 +10,11 @@ page is not executed). The rendered pages must show the new result.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from rendered_site import Render, render
+from rendered_site import Render, copy_rendered, render
 
 from penguin_site.config import PAGES
 
@@ -93,7 +92,7 @@ def test_each_input_reruns_exactly_the_work_it_affects(
 ) -> None:
     assert rendered.returncode == 0, rendered.log[-3000:]
     project = tmp_path / "project"
-    shutil.copytree(rendered.project, project, symlinks=True)
+    copy_rendered(rendered, project)
     for what, change, analysis, pages, shows in CHANGES:
         before = (project / "data" / "penguins.csv").read_bytes()
         change(project)
@@ -117,7 +116,7 @@ def test_a_new_build_time_rebuilds_the_model_file_and_every_page(
 ) -> None:
     """SOURCE_DATE_EPOCH is stamped into the model file: its sha256 on the page changes."""
     project = tmp_path / "project"
-    shutil.copytree(rendered.project, project, symlinks=True)
+    copy_rendered(rendered, project)
     old = (project / "_site" / "model.html").read_text(encoding="utf-8")
     outcome = render(quarto, project, SOURCE_DATE_EPOCH="1700000000")
     assert outcome.returncode == 0, outcome.log[-3000:]
