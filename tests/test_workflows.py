@@ -385,11 +385,10 @@ def test_venv_cache_is_keyed_on_os_python_and_lock() -> None:
             step["id"] for step in job.get("steps", []) if action_of(step) == "actions/setup-python"
         }
         for step in job.get("steps", []):
-            if not action_of(step).startswith("actions/cache"):
+            if not action_of(step).startswith("actions/cache") or step["with"]["path"] != ".venv":
                 continue
             caches += 1
             key = step["with"]["key"]
-            assert step["with"]["path"] == ".venv", job_id
             assert "${{ runner.os }}" in key, job_id
             assert any(f"steps.{i}.outputs.python-version" in key for i in python_ids), job_id
             assert "hashFiles('requirements.lock', 'pyproject.toml')" in key, job_id
@@ -535,3 +534,24 @@ def test_the_site_is_rendered_once_and_what_is_deployed_is_what_was_tested() -> 
     for other_id, other in load_workflow(WORKFLOW_DIR / "site.yml")["jobs"].items():
         if is_deploy_job(other):
             assert other["needs"] == job_id or job_id in other["needs"], other_id
+
+
+def test_the_build_cache_is_keyed_on_the_pages_digest_and_restored_before_the_render() -> None:
+    """Prose-only pushes reuse the analysis and the frozen pages; new inputs miss the key."""
+    ((job_id, job),) = jobs_running(RENDER_COMMAND)
+    steps = job["steps"]
+    key_step = next(i for i, s in enumerate(steps) if "--pages-digest" in s.get("run", ""))
+    cache = next(
+        i
+        for i, s in enumerate(steps)
+        if action_of(s) == "actions/cache" and "_freeze" in s["with"]["path"]
+    )
+    render = next(i for i, s in enumerate(steps) if RENDER_COMMAND in s.get("run", ""))
+    assert key_step < cache < render, job_id
+    paths = set(steps[cache]["with"]["path"].split())
+    assert paths == {"_build/analysis", "_build/pages-digest.txt", "_freeze"}
+    key = steps[cache]["with"]["key"]
+    digest = f"steps.{steps[key_step]['id']}.outputs.digest"
+    assert digest in key and digest in steps[cache]["with"]["restore-keys"]
+    checkout = next(s for s in steps if action_of(s) == "actions/checkout")
+    assert checkout["with"]["fetch-depth"] == 0, "model_epoch needs the history"

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from penguin_site.analysis import artifacts, pipeline
+from penguin_site.analysis import artifacts, digest, pipeline
 from penguin_site.analysis.dataset import CleanData
 from penguin_site.analysis.digest import analysis_digest
 from penguin_site.analysis.modeling import features, fit_final
@@ -207,18 +207,48 @@ def test_tampered_snapshot_fails_its_checksum(tmp_path: Path, capsys) -> None:
     assert not (tmp_path / "out").exists()
 
 
+def _inputs_commit_time() -> int:
+    """What git says: the last commit that touched the data, the lock or the analysis code."""
+    paths = ["data", "requirements.lock", "src/penguin_site/analysis"]
+    paths += [f"src/penguin_site/{name}" for name in ("config.py", "files.py", "clock.py")]
+    done = subprocess.run(
+        ["git", "log", "-1", "--format=%ct", "--", *paths],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(done.stdout.strip())
+
+
 @pytest.mark.parametrize(
     ("env", "expected"),
-    [(None, 315_532_800), ("1700000000", 1_700_000_000), ("0", 315_532_800)],
+    [
+        (None, "inputs"),  # no SOURCE_DATE_EPOCH: when the inputs last changed
+        ("1700000000", 1_700_000_000),  # earlier than that: clamped to it
+        ("4102444800", "inputs"),  # later (a prose-only commit): the model stays as it was
+        ("0", 315_532_800),  # before 1980: the earliest date zip can store
+    ],
 )
-def test_source_date_epoch_is_honoured_and_clamped_to_zip_range(
-    env: str | None, expected: int, monkeypatch: pytest.MonkeyPatch
+def test_model_date_is_when_the_inputs_changed_clamped_to_source_date_epoch(
+    env: str | None, expected: int | str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if env is None:
         monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     else:
         monkeypatch.setenv("SOURCE_DATE_EPOCH", env)
-    assert artifacts.zip_epoch() == expected
+    want = _inputs_commit_time() if expected == "inputs" else expected
+    assert artifacts.zip_epoch() == want
+
+
+def test_outside_git_the_model_date_is_source_date_epoch_or_1980(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(digest, "inputs_committed", lambda: None)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert artifacts.zip_epoch() == 1_700_000_000
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert artifacts.zip_epoch() == digest.ZIP_EPOCH_MIN
 
 
 def test_digest_follows_the_data(tmp_path: Path) -> None:

@@ -41,3 +41,10 @@ def test_freezer_is_kept_under_the_same_digest_and_cleared_under_another(
     prerender.refresh_freezer(freezer, marker)
     assert not freezer.exists()
     assert marker.read_text().strip() == "two"
+
+
+def test_the_cache_key_command_prints_the_pages_digest(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert prerender.main(["--pages-digest"]) == 0
+    assert capsys.readouterr().out.strip() == prerender.pages_digest()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import time
 import zipfile
 from pathlib import Path
@@ -18,25 +17,17 @@ import pandas as pd
 import skops.io as sio
 from sklearn.pipeline import Pipeline
 
-from penguin_site.clock import source_date_epoch
+from penguin_site.analysis.digest import model_epoch
 
 __all__ = ["load_model", "model_bytes", "write_table", "zip_epoch"]
 
 #: The file inside a skops archive that describes the others.
 SKOPS_SCHEMA = "schema.json"
 
-#: Earliest time a zip entry can carry (zip stores DOS dates from 1980).
-_ZIP_EPOCH_MIN = 315_532_800
-
 
 def zip_epoch() -> int:
-    """Seconds to stamp zip entries with: SOURCE_DATE_EPOCH when set, else a fixed 1980 date.
-
-    A constant fallback (not "now") keeps local builds reproducible too; zip cannot
-    store dates before 1980, so earlier ones are clamped.
-    """
-    seconds = source_date_epoch(os.environ)
-    return max(_ZIP_EPOCH_MIN if seconds is None else seconds, _ZIP_EPOCH_MIN)
+    """Seconds to stamp zip entries with: ``digest.model_epoch`` (reproducible, clamped)."""
+    return model_epoch()
 
 
 def write_table(directory: Path, name: str, table: pd.DataFrame) -> Path:

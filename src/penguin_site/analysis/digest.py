@@ -3,21 +3,40 @@
 Why: a page previewed on its own reuses the last analysis build when nothing it depends
 on changed, and recomputes it when anything did. "Anything" is exactly the analysis's own
 inputs: its code (this folder, ``config``, and the shared helpers it imports), the data and
-its description, the lock, and ``SOURCE_DATE_EPOCH`` (it is stamped into the model file).
+its description, the lock, and the date stamped into the model file (``model_epoch``).
 Editing the publisher or a page's helpers does not make the analysis stale. Standard
 library only, so checking is cheap.
+
+The model file's date is when the analysis's inputs last changed in git, clamped to
+``SOURCE_DATE_EPOCH`` (the reproducible-builds rule: no timestamp later than it). So a
+commit that changes only prose, while ``SOURCE_DATE_EPOCH`` moves to its time, leaves the
+model's bytes, and the digest, as they were: nothing is recomputed that did not change.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 
 from penguin_site.clock import source_date_epoch
-from penguin_site.config import DATA_FILE, DATAPACKAGE_FILE, LOCK_FILE
+from penguin_site.config import DATA_FILE, DATAPACKAGE_FILE, LOCK_FILE, ROOT
 
-__all__ = ["DIGEST_FILE", "analysis_digest", "analysis_sources", "is_current"]
+__all__ = [
+    "DIGEST_FILE",
+    "ZIP_EPOCH_MIN",
+    "analysis_digest",
+    "analysis_sources",
+    "inputs_committed",
+    "is_current",
+    "model_epoch",
+]
+
+#: Earliest time a zip entry can carry (zip stores DOS dates from 1980).
+ZIP_EPOCH_MIN = 315_532_800
+GIT_TIMEOUT_S = 10
 
 #: The digest a build was made from, in its folder; written last, so it marks a finished
 #: build (``results.load_results`` refuses a folder without it).
@@ -32,6 +51,35 @@ def analysis_sources() -> list[Path]:
     return [*shared, *sorted(Path(__file__).resolve().parent.glob("*.py"))]
 
 
+def inputs_committed(root: Path = ROOT) -> int | None:
+    """Commit time of the last commit that changed an analysis input; None outside git."""
+    inputs = [DATA_FILE, DATAPACKAGE_FILE, LOCK_FILE, *analysis_sources()]
+    paths = [str(p.resolve().relative_to(root.resolve())) for p in inputs if p.exists()]
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), "log", "-1", "--format=%ct", "--", *paths],
+            capture_output=True,
+            text=True,
+            timeout=GIT_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    stamp = done.stdout.strip()
+    return int(stamp) if done.returncode == 0 and stamp.isdigit() else None
+
+
+def model_epoch(env: Mapping[str, str] = os.environ) -> int:
+    """The date stamped into the model file's zip entries (seconds since 1970, UTC).
+
+    When the analysis's inputs last changed in git, clamped to ``SOURCE_DATE_EPOCH`` when
+    that is set; outside git, ``SOURCE_DATE_EPOCH``; with neither, 1980-01-01. Never
+    before 1980, which zip cannot store.
+    """
+    known = [t for t in (source_date_epoch(env), inputs_committed()) if t is not None]
+    return max(min(known) if known else ZIP_EPOCH_MIN, ZIP_EPOCH_MIN)
+
+
 def analysis_digest(
     data_file: Path = DATA_FILE, datapackage: Path | None = DATAPACKAGE_FILE
 ) -> str:
@@ -40,7 +88,7 @@ def analysis_digest(
     inputs = [data_file, *(p for p in [datapackage] if p), *analysis_sources()]
     if LOCK_FILE.is_file():
         inputs.append(LOCK_FILE)
-    digest.update(f"SOURCE_DATE_EPOCH={source_date_epoch(os.environ)}\0".encode())
+    digest.update(f"model_epoch={model_epoch()}\0".encode())
     for path in inputs:
         digest.update(_name(path).encode() + b"\0")
         digest.update(Path(path).read_bytes() if Path(path).is_file() else b"<missing>")

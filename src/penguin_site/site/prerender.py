@@ -17,10 +17,11 @@ page's ``ensure_results()`` reuses the build or recomputes it when it is stale.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import shutil
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -28,7 +29,7 @@ from penguin_site.analysis.digest import analysis_digest, is_current
 from penguin_site.config import BUILD_DIR
 from penguin_site.site.provenance import ProvenanceError, write_variables
 
-__all__ = ["PAGES_DIGEST_FILE", "AnalysisMode", "pages_digest", "pre_render"]
+__all__ = ["PAGES_DIGEST_FILE", "AnalysisMode", "main", "pages_digest", "pre_render"]
 
 AnalysisMode = Literal["auto", "always", "never"]
 #: Beside the analysis build: the pages digest the freezer's contents were made under.
@@ -93,3 +94,20 @@ def refresh_freezer(freezer: Path, marker: Path) -> None:
         shutil.rmtree(freezer)
     marker.parent.mkdir(parents=True, exist_ok=True)
     marker.write_text(current + "\n", encoding="utf-8")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m penguin_site.site.prerender --pages-digest``: the key a CI cache of
+    ``_build/analysis`` and ``_freeze/`` is stored under (the hook checks it again)."""
+    parser = argparse.ArgumentParser(description="The pre-render hook's digests.")
+    parser.add_argument(
+        "--pages-digest", action="store_true", help="print the digest the frozen pages depend on"
+    )
+    args = parser.parse_args(argv)
+    if args.pages_digest:
+        print(pages_digest())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
