@@ -21,10 +21,17 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown
 
-from penguin_site.analysis import results as artifacts
 from penguin_site.analysis.contract import CATEGORIES, COLUMNS, DESCRIPTIONS, NULLABLE, column_kind
 from penguin_site.analysis.digest import is_current
-from penguin_site.analysis.results import Results, load_results
+from penguin_site.analysis.results import (
+    COEFFICIENTS_FILE,
+    METRICS_FILE,
+    MODEL_CARD_FILE,
+    MODEL_FILE,
+    PREDICTIONS_FILE,
+    Results,
+    load_results,
+)
 from penguin_site.analysis.wording import amount
 from penguin_site.config import (
     BUILD_DIR,
@@ -78,11 +85,11 @@ __all__ = [
 
 #: Build artifacts offered for download on the model page, with what each one is.
 DOWNLOADS: tuple[tuple[str, str], ...] = (
-    (artifacts.MODEL_FILE, "the fitted model (skops format: loads without running code)"),
-    (artifacts.METRICS_FILE, "cross-validated metrics of every candidate, data and model sha256"),
-    (artifacts.PREDICTIONS_FILE, "held-out predictions of the chosen model, per bird and repeat"),
-    (artifacts.COEFFICIENTS_FILE, "the coefficients the in-browser predictor evaluates"),
-    (artifacts.MODEL_CARD_FILE, "the model card as data"),
+    (MODEL_FILE, "the fitted model (skops format: loads without running code)"),
+    (METRICS_FILE, "cross-validated metrics of every candidate, data and model sha256"),
+    (PREDICTIONS_FILE, "held-out predictions of the chosen model, per bird and repeat"),
+    (COEFFICIENTS_FILE, "the coefficients the in-browser predictor evaluates"),
+    (MODEL_CARD_FILE, "the model card as data"),
 )
 
 
