@@ -22,6 +22,7 @@ from rendered_site import Render
 from penguin_site.analysis import artifacts, modeling
 from penguin_site.analysis.results import MODEL_FILE
 from penguin_site.checks.browser import (
+    PHONE,
     VIEWPORTS,
     BrowserUnavailable,
     Viewport,
@@ -291,3 +292,16 @@ def test_every_download_answers_200_with_the_right_content_type(site: Path, chro
     for path, status, content_type in answers:
         assert status == 200, path
         assert content_type == content_type_for(path), path
+
+
+def test_no_page_is_wider_than_a_phone(site: Path, chromium: str) -> None:
+    """At 390 CSS px nothing widens the page: long strings wrap, wide tables scroll inside."""
+    widths: dict[str, int] = {}
+
+    def measure(page: Page) -> None:
+        widths[Path(page.url).name] = page.evaluate("document.documentElement.scrollWidth")
+
+    with browse_site(site, chromium) as session:
+        for page in PAGES:
+            assert session.visit(page, measure, PHONE).problems == []
+    assert widths == dict.fromkeys(PAGES, PHONE.width)
