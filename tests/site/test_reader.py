@@ -26,6 +26,7 @@ from penguin_site.checks.browser import (
     VIEWPORTS,
     BrowserUnavailable,
     Viewport,
+    axe_violations,
     browse_site,
     chromium_path,
 )
@@ -305,3 +306,20 @@ def test_no_page_is_wider_than_a_phone(site: Path, chromium: str) -> None:
         for page in PAGES:
             assert session.visit(page, measure, PHONE).problems == []
     assert widths == dict.fromkeys(PAGES, PHONE.width)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_wcag_violation_on_any_page(site: Path, chromium: str, scheme: str) -> None:
+    """WCAG 2.1 A/AA, every page, in each colour scheme (Quarto's own search box included)."""
+    found: dict[str, list[str]] = {}
+
+    def audit(page: Page) -> None:
+        if scheme == "dark":
+            page.evaluate("() => window.quartoToggleColorScheme()")
+            page.wait_for_function("() => document.body.classList.contains('quarto-dark')")
+        found[Path(page.url).name] = axe_violations(page)
+
+    with browse_site(site, chromium) as session:
+        for page in PAGES:
+            assert session.visit(page, audit).problems == []
+    assert found == {page: [] for page in PAGES}

@@ -23,16 +23,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from penguin_site.config import ROOT
 from penguin_site.publish.content_types import content_type_for
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Request, Response, Route
 
 __all__ = [
+    "AXE_SCRIPT",
     "VIEWPORTS",
+    "WCAG_TAGS",
     "BrowserUnavailable",
     "PageActionError",
     "Viewport",
+    "axe_violations",
     "browse_site",
     "browser_problems",
     "check_pages",
@@ -55,6 +59,10 @@ CHROMIUM_ARGS: tuple[str, ...] = (
     "--disable-component-update",
     "--disable-sync",
 )
+#: axe-core's browser bundle (npm ``axe-core``, installed by scripts/setup_test_tools.sh).
+AXE_SCRIPT = ROOT / "tools" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
+#: The rules axe runs: WCAG 2.1 levels A and AA (and the 2.0 rules they include).
+WCAG_TAGS: tuple[str, ...] = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
 #: Upper bound for loading one page and for each wait inside it.
 PAGE_TIMEOUT_S = 30.0
 #: How long the network must be quiet before a page counts as settled.
@@ -274,6 +282,28 @@ def browse_site(site_dir: Path, chromium: str | None = None) -> Iterator[Browser
             yield BrowserSession(browser, base_url)
         finally:
             browser.close()
+
+
+def axe_violations(page: Page) -> list[str]:
+    """WCAG 2.1 A/AA violations axe-core finds on ``page`` as it is now, one line each.
+
+    Each line names the rule, its impact, what it asks for and up to five offending
+    elements (CSS selectors), so a failure says where to look.
+    """
+    if not AXE_SCRIPT.is_file():
+        raise BrowserUnavailable(
+            f"axe-core is not installed ({AXE_SCRIPT}): run scripts/setup_test_tools.sh"
+        )
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    found = page.evaluate(
+        """tags => axe.run(document, {
+            runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]
+        }).then(r => r.violations.map(v => ({
+            id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.slice(0, 5).map(n => n.target.join(" "))})))""",
+        list(WCAG_TAGS),
+    )
+    return [f"{v['id']} ({v['impact']}): {v['help']}: {'; '.join(v['nodes'])}" for v in found]
 
 
 def screenshot_pages(
