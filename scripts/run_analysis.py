@@ -13,8 +13,11 @@ from pathlib import Path
 
 from penguin_site.analysis.dataset import DataValidationError
 from penguin_site.analysis.pipeline import run_analysis
+from penguin_site.analysis.quality import ModelQualityError, write_baseline
+from penguin_site.analysis.results import METRICS_FILE
 from penguin_site.clock import EpochError
-from penguin_site.config import BUILD_DIR, DATA_FILE, DATAPACKAGE_FILE
+from penguin_site.config import BASELINE_FILE, BUILD_DIR, DATA_FILE, DATAPACKAGE_FILE, ROOT
+from penguin_site.files import read_json
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -30,10 +33,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--no-checksum", action="store_true", help="analyse a data file that has no recorded sha256"
     )
+    parser.add_argument(
+        "--record-baseline",
+        action="store_true",
+        help=f"skip the model-quality gate and record this run's scores as the new baseline "
+        f"({BASELINE_FILE.relative_to(ROOT)}); commit it to accept a changed model",
+    )
     args = parser.parse_args(argv)
     try:
         out = run_analysis(
-            args.build_dir, args.data_file, None if args.no_checksum else args.datapackage
+            args.build_dir,
+            args.data_file,
+            None if args.no_checksum else args.datapackage,
+            baseline=None if args.record_baseline else BASELINE_FILE,
         )
     except DataValidationError as exc:
         print(f"error: the data failed validation; nothing was written\n{exc}", file=sys.stderr)
@@ -41,7 +53,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EpochError as exc:
         print(f"error: {exc}; nothing was written", file=sys.stderr)
         return 1
+    except ModelQualityError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     print(f"analysis written to {out}")
+    if args.record_baseline:
+        metrics = read_json(out / METRICS_FILE)
+        path = write_baseline(metrics["candidates"][metrics["chosen"]])
+        print(f"recorded the model's scores as the new baseline in {path}")
     return 0
 
 

@@ -15,6 +15,8 @@ DATA_DIR: Path = ROOT / "data"
 DATA_FILE: Path = DATA_DIR / "penguins.csv"
 DATAPACKAGE_FILE: Path = DATA_DIR / "datapackage.json"
 LOCK_FILE: Path = ROOT / "requirements.lock"
+#: The chosen model's committed cross-validated scores: the quality gate compares with them.
+BASELINE_FILE: Path = DATA_DIR / "model_baseline.json"
 #: The in-browser predictor (an ES module the model page loads and the tests run in Node).
 PREDICTOR_SCRIPT: Path = ROOT / "src" / "penguin_site" / "site" / "predictor.js"
 BUILD_DIR: Path = Path(os.environ.get("PENGUIN_BUILD_DIR", ROOT / "_build" / "analysis"))
@@ -102,6 +104,11 @@ CHOSEN_FEATURE_SET = "bill_species_sex"
 
 CV_FOLDS = 5
 CV_REPEATS = 20
+
+#: The model-quality gate: the build fails when the chosen model's cross-validated RMSE is
+#: more than this share above the baseline's, or its R² falls below the floor.
+RMSE_TOLERANCE = 0.05
+R2_FLOOR = 0.80
 
 #: Fewest complete rows each species-sex group needs before the models are fitted:
 #: with fewer, cross-validation folds often train without the group at all.

@@ -3,7 +3,8 @@
 Why: a page previewed on its own reuses the last analysis build when nothing it depends
 on changed, and recomputes it when anything did. "Anything" is exactly the analysis's own
 inputs: its code (this folder, ``config``, and the shared helpers it imports), the data and
-its description, the lock, and the date stamped into the model file (``model_epoch``).
+its description, the model's quality baseline, the lock, and the date stamped into the model
+file (``model_epoch``).
 Editing the publisher or a page's helpers does not make the analysis stale. Standard
 library only, so checking is cheap.
 
@@ -22,7 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from penguin_site.clock import source_date_epoch
-from penguin_site.config import DATA_FILE, DATAPACKAGE_FILE, LOCK_FILE, ROOT
+from penguin_site.config import BASELINE_FILE, DATA_FILE, DATAPACKAGE_FILE, LOCK_FILE, ROOT
 
 __all__ = [
     "DIGEST_FILE",
@@ -53,7 +54,7 @@ def analysis_sources() -> list[Path]:
 
 def inputs_committed(root: Path = ROOT) -> int | None:
     """Commit time of the last commit that changed an analysis input; None outside git."""
-    inputs = [DATA_FILE, DATAPACKAGE_FILE, LOCK_FILE, *analysis_sources()]
+    inputs = [DATA_FILE, DATAPACKAGE_FILE, BASELINE_FILE, LOCK_FILE, *analysis_sources()]
     paths = [str(p.resolve().relative_to(root.resolve())) for p in inputs if p.exists()]
     try:
         done = subprocess.run(
@@ -85,7 +86,7 @@ def analysis_digest(
 ) -> str:
     """sha256 over the analysis's inputs (code, data, description, lock, build time)."""
     digest = hashlib.sha256()
-    inputs = [data_file, *(p for p in [datapackage] if p), *analysis_sources()]
+    inputs = [data_file, *(p for p in [datapackage] if p), BASELINE_FILE, *analysis_sources()]
     if LOCK_FILE.is_file():
         inputs.append(LOCK_FILE)
     digest.update(f"model_epoch={model_epoch()}\0".encode())

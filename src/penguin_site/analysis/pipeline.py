@@ -30,8 +30,10 @@ from penguin_site.analysis.dataset import (
     load_penguins,
 )
 from penguin_site.analysis.digest import analysis_digest
+from penguin_site.analysis.quality import Gate, check_quality
 from penguin_site.analysis.results import FigureRecord
 from penguin_site.config import (
+    BASELINE_FILE,
     BUILD_DIR,
     CHOSEN_FEATURE_SET,
     CV_FOLDS,
@@ -66,11 +68,14 @@ def run_analysis(
     data_file: Path = DATA_FILE,
     datapackage: Path | None = DATAPACKAGE_FILE,
     timings: Timings | None = None,
+    baseline: Path | None = BASELINE_FILE,
 ) -> Path:
     """Validate the data, summarise it, cross-validate the candidates, fit and save everything.
 
     ``datapackage`` supplies the sha256 the data file must have; pass ``None`` to
-    analyse another file without a recorded checksum. ``timings`` (optional) is filled
+    analyse another file without a recorded checksum. ``baseline`` holds the scores the
+    chosen model may not fall below (``quality``); ``None`` skips the gate (to record a
+    new baseline on purpose). ``timings`` (optional) is filled
     with seconds per stage for the benchmark.
     """
     timings = {} if timings is None else timings
@@ -83,7 +88,7 @@ def run_analysis(
     build_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{build_dir.name}.staging-", dir=build_dir.parent))
     try:
-        _build(staging, penguins, clean, data_file, datapackage, timings)
+        _build(staging, penguins, clean, data_file, datapackage, baseline, timings)
         with _stage(timings, "artifacts"):
             _replace_dir(staging, build_dir)
     finally:
@@ -97,6 +102,7 @@ def _build(
     clean: CleanData,
     data_file: Path,
     datapackage: Path | None,
+    baseline: Path | None,
     timings: Timings,
 ) -> None:
     """Write every artifact into ``staging`` (a private folder nobody reads yet).
@@ -111,9 +117,13 @@ def _build(
             cv = modeling.cross_validate_candidates(clean.data)
             comparison = modeling.compare(cv.scores)
             model = modeling.fit_final(clean.data)
+        # Before anything of the model is written: a worse model stops the build here.
+        gate = check_quality(_chosen_scores(comparison), baseline) if baseline else None
         with _stage(timings, "artifacts"):
             oof = _chosen_predictions(cv.predictions, clean.data)
-            _write_model_outputs(staging, model, clean, cv, comparison, oof, data_file, datapackage)
+            _write_model_outputs(
+                staging, model, clean, cv, comparison, oof, data_file, datapackage, gate
+            )
         with _stage(timings, "figures"):
             per_bird = _mean_oof(oof)
             model_figures = _save_figures(
@@ -189,6 +199,7 @@ def _write_model_outputs(
     oof: pd.DataFrame,
     data_file: Path,
     datapackage: Path | None,
+    gate: Gate | None,
 ) -> None:
     tables = staging / results.TABLES_DIR
     artifacts.write_table(tables, "comparison", comparison)
@@ -200,9 +211,16 @@ def _write_model_outputs(
     (staging / results.MODEL_FILE).write_bytes(model_data)
     model_sha = sha256_bytes(model_data)
     metrics = _metrics(comparison, clean, model_sha, Path(data_file), datapackage)
+    metrics["quality_gate"] = gate.as_json() if gate else None
     write_json(staging / results.METRICS_FILE, metrics)
     write_json(staging / results.COEFFICIENTS_FILE, modeling.export_coefficients(model, clean.data))
     write_json(staging / results.MODEL_CARD_FILE, _model_card(metrics, clean))
+
+
+def _chosen_scores(comparison: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """The chosen model's mean cross-validated scores, shaped as metrics.json has them."""
+    row = comparison[comparison["candidate"] == CHOSEN_FEATURE_SET].iloc[0]
+    return {metric: {"mean": float(row[f"{metric}_mean"])} for metric in modeling.METRICS}
 
 
 def _metrics(

@@ -50,6 +50,7 @@ class Facts:
     islands: str  # "Adelie penguins were sampled on Biscoe, Dream and Torgersen; ..."
     dimorphism: str  # "males have the larger mean in every measurement of every species"
     heaviest: str  # "Gentoo" (highest mean body mass)
+    quality_gate: str  # the chosen model's scores beside the committed baseline and limits
 
 
 def _islands(table: pd.DataFrame) -> str:
@@ -80,6 +81,18 @@ def _heaviest(summary: pd.DataFrame) -> str:
 def _difference(grams: float) -> str:
     """A mass difference as prose reads it: ``"547 g heavier"`` / ``"299 g lighter"``."""
     return f"{amount(abs(grams), TARGET_UNIT)} {'heavier' if grams >= 0 else 'lighter'}"
+
+
+def _quality_gate(gate: dict[str, float] | None) -> str:
+    """The gate's figures as a sentence: current beside baseline, and where the build stops."""
+    if not gate:
+        return "not checked in this build (a new baseline was being recorded)"
+    return (
+        f"cross-validated RMSE {amount(gate['rmse'], TARGET_UNIT)} against a committed baseline "
+        f"of {amount(gate['rmse_baseline'], TARGET_UNIT)} (the build stops above "
+        f"{amount(gate['rmse_limit'], TARGET_UNIT)}), and R² {gate['r2']:.3f} against "
+        f"{gate['r2_baseline']:.3f} (it stops below {gate['r2_floor']:.2f})"
+    )
 
 
 def key_facts(results: Results) -> Facts:
@@ -121,4 +134,5 @@ def key_facts(results: Results) -> Facts:
         islands=_islands(results.tables["species_by_island"]),
         dimorphism=_dimorphism(results.tables["measurement_summary"]),
         heaviest=_heaviest(results.tables["measurement_summary"]),
+        quality_gate=_quality_gate(metrics.get("quality_gate")),
     )
