@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
-from penguin_site.clock import source_date_epoch
+from penguin_site.clock import commit_time, source_date_epoch
 from penguin_site.config import BASELINE_FILE, DATA_FILE, DATAPACKAGE_FILE, LOCK_FILE, ROOT
 
 __all__ = [
@@ -37,7 +36,6 @@ __all__ = [
 
 #: Earliest time a zip entry can carry (zip stores DOS dates from 1980).
 ZIP_EPOCH_MIN = 315_532_800
-GIT_TIMEOUT_S = 10
 
 #: The digest a build was made from, in its folder; written last, so it marks a finished
 #: build (``results.load_results`` refuses a folder without it).
@@ -56,18 +54,7 @@ def inputs_committed(root: Path = ROOT) -> int | None:
     """Commit time of the last commit that changed an analysis input; None outside git."""
     inputs = [DATA_FILE, DATAPACKAGE_FILE, BASELINE_FILE, LOCK_FILE, *analysis_sources()]
     paths = [str(p.resolve().relative_to(root.resolve())) for p in inputs if p.exists()]
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(root), "log", "-1", "--format=%ct", "--", *paths],
-            capture_output=True,
-            text=True,
-            timeout=GIT_TIMEOUT_S,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    stamp = done.stdout.strip()
-    return int(stamp) if done.returncode == 0 and stamp.isdigit() else None
+    return commit_time(root, *paths)
 
 
 def model_epoch(env: Mapping[str, str] = os.environ) -> int:

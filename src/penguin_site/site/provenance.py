@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from pathlib import Path
 
 import yaml
 
-from penguin_site.clock import EpochError, source_date_epoch
+from penguin_site.clock import EpochError, commit_time, git_output, source_date_epoch
 from penguin_site.config import FOOTER_PACKAGES
 
 #: Python distributions whose installed version goes into ``_variables.yml``, keyed by
@@ -34,7 +33,6 @@ from penguin_site.config import FOOTER_PACKAGES
 PACKAGE_VARIABLES: Mapping[str, str] = {name.replace("-", "_"): name for name in FOOTER_PACKAGES}
 
 VARIABLES_FILE = "_variables.yml"
-GIT_TIMEOUT_S = 10
 
 
 class ProvenanceError(ValueError):
@@ -57,21 +55,6 @@ class Provenance:
         return self.build_time.strftime("%Y-%m-%d")
 
 
-def _git(root: Path, *args: str) -> str | None:
-    """Run a read-only git command in ``root``; None when git or the repository is absent."""
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(root), *args],
-            capture_output=True,
-            text=True,
-            timeout=GIT_TIMEOUT_S,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return done.stdout.strip() if done.returncode == 0 else None
-
-
 def fixed_build_time(env: Mapping[str, str]) -> datetime | None:
     """The build time fixed by ``SOURCE_DATE_EPOCH`` (UTC), or None when it is unset."""
     try:
@@ -83,8 +66,7 @@ def fixed_build_time(env: Mapping[str, str]) -> datetime | None:
 
 def commit_epoch(root: Path) -> int | None:
     """The time of the checked-out commit (what a build of it sets ``SOURCE_DATE_EPOCH`` to)."""
-    stamp = _git(root, "log", "-1", "--format=%ct", "HEAD")
-    return int(stamp) if stamp and stamp.isdigit() else None
+    return commit_time(root)
 
 
 def package_versions() -> dict[str, str]:
@@ -98,9 +80,9 @@ def package_versions() -> dict[str, str]:
 def collect(root: Path, env: Mapping[str, str] | None = None) -> Provenance:
     """Read commit, build time and versions for a build of the project in ``root``."""
     env = os.environ if env is None else env
-    full = _git(root, "rev-parse", "HEAD") or ""
-    short = _git(root, "rev-parse", "--short=7", "HEAD") or ""
-    dirty = bool(full) and bool(_git(root, "status", "--porcelain", "--untracked-files=no"))
+    full = git_output(root, "rev-parse", "HEAD") or ""
+    short = git_output(root, "rev-parse", "--short=7", "HEAD") or ""
+    dirty = bool(full) and bool(git_output(root, "status", "--porcelain", "--untracked-files=no"))
 
     build_time = fixed_build_time(env)
     date_source = "SOURCE_DATE_EPOCH"
