@@ -22,23 +22,22 @@ def test_pages_digest_follows_the_analysis_and_the_page_code(
     assert before == prerender.pages_digest()
     monkeypatch.setattr(prerender, "analysis_digest", lambda: "other results")
     assert prerender.pages_digest() != before
+    assert prerender.pages_digest("other results") == prerender.pages_digest()
 
 
 def test_freezer_is_kept_under_the_same_digest_and_cleared_under_another(
-    freezer: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    freezer: Path, tmp_path: Path
 ) -> None:
     marker = tmp_path / "build" / prerender.PAGES_DIGEST_FILE
-    monkeypatch.setattr(prerender, "pages_digest", lambda: "one")
-    prerender.refresh_freezer(freezer, marker)
+    prerender.refresh_freezer(freezer, marker, "one")
     assert not freezer.exists(), "no record of how it was made: cleared"
     assert marker.read_text().strip() == "one"
 
     freezer.mkdir()
-    prerender.refresh_freezer(freezer, marker)
+    prerender.refresh_freezer(freezer, marker, "one")
     assert freezer.is_dir(), "same digest: Quarto may reuse it"
 
-    monkeypatch.setattr(prerender, "pages_digest", lambda: "two")
-    prerender.refresh_freezer(freezer, marker)
+    prerender.refresh_freezer(freezer, marker, "two")
     assert not freezer.exists()
     assert marker.read_text().strip() == "two"
 

@@ -32,6 +32,7 @@ __all__ = [
     "inputs_committed",
     "is_current",
     "model_epoch",
+    "recorded_digest",
 ]
 
 #: Earliest time a zip entry can carry (zip stores DOS dates from 1980).
@@ -93,11 +94,15 @@ def _name(path: Path) -> str:
     )
 
 
+def recorded_digest(build_dir: Path) -> str:
+    """The digest a finished build in ``build_dir`` was made from; "" when there is none."""
+    marker = Path(build_dir) / DIGEST_FILE
+    return marker.read_text(encoding="utf-8").strip() if marker.is_file() else ""
+
+
 def is_current(
     build_dir: Path, data_file: Path = DATA_FILE, datapackage: Path | None = DATAPACKAGE_FILE
 ) -> bool:
     """True when ``build_dir`` holds a finished build of exactly today's inputs."""
-    marker = Path(build_dir) / DIGEST_FILE
-    if not marker.is_file():
-        return False
-    return marker.read_text(encoding="utf-8").strip() == analysis_digest(data_file, datapackage)
+    recorded = recorded_digest(build_dir)
+    return bool(recorded) and recorded == analysis_digest(data_file, datapackage)

@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
-from penguin_site.analysis.digest import analysis_digest, is_current
+from penguin_site.analysis.digest import analysis_digest, recorded_digest
 from penguin_site.config import BUILD_DIR
 from penguin_site.site.provenance import ProvenanceError, write_variables
 
@@ -37,13 +37,15 @@ PAGES_DIGEST_FILE = "pages-digest.txt"
 FREEZER = "_freeze"
 
 
-def pages_digest() -> str:
+def pages_digest(analysis: str | None = None) -> str:
     """What every page's executed output depends on besides its own source.
 
-    The analysis's inputs (its digest) and the site room's code (tables, facts, markdown,
-    the predictor form). A change to either makes every frozen page output stale.
+    The analysis's inputs (its digest; computed unless the caller has it) and the site
+    room's code (tables, facts, markdown, the predictor form). A change to either makes
+    every frozen page output stale.
     """
-    digest = hashlib.sha256(analysis_digest().encode() + b"\0")
+    analysis = analysis_digest() if analysis is None else analysis
+    digest = hashlib.sha256(analysis.encode() + b"\0")
     for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
@@ -67,7 +69,8 @@ def pre_render(project_dir: Path, analysis: AnalysisMode, env: Mapping[str, str]
         print("pre_render: not a full render; pages reuse or refresh the artifacts themselves")
         return 0
 
-    if analysis == "always" or not is_current(BUILD_DIR):
+    inputs = analysis_digest()  # once: it decides the analysis and keys the freezer
+    if analysis == "always" or recorded_digest(BUILD_DIR) != inputs:
         from penguin_site.analysis.pipeline import run_analysis  # loads scikit-learn: only here
 
         print(f"pre_render: the analysis's inputs changed: running it into {BUILD_DIR}")
@@ -78,13 +81,14 @@ def pre_render(project_dir: Path, analysis: AnalysisMode, env: Mapping[str, str]
             return 1
     else:
         print(f"pre_render: the analysis in {BUILD_DIR} is current: not rerun")
-    refresh_freezer(project_dir / FREEZER, BUILD_DIR.parent / PAGES_DIGEST_FILE)
+    refresh_freezer(
+        project_dir / FREEZER, BUILD_DIR.parent / PAGES_DIGEST_FILE, pages_digest(inputs)
+    )
     return 0
 
 
-def refresh_freezer(freezer: Path, marker: Path) -> None:
-    """Clear ``freezer`` unless it was made under today's pages digest; record the digest."""
-    current = pages_digest()
+def refresh_freezer(freezer: Path, marker: Path, current: str) -> None:
+    """Clear ``freezer`` unless it was made under ``current`` (the pages digest); record it."""
     recorded = marker.read_text(encoding="utf-8").strip() if marker.is_file() else ""
     if recorded == current and freezer.is_dir():
         print(f"pre_render: results and page code unchanged: Quarto reuses {freezer}")
