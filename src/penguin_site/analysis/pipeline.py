@@ -217,10 +217,17 @@ def _write_model_outputs(
     write_json(staging / results.MODEL_CARD_FILE, _model_card(metrics, clean))
 
 
+def _scores(row: pd.Series) -> dict[str, dict[str, float]]:
+    """One candidate's cross-validated scores as metrics.json holds them: mean and sd."""
+    return {
+        metric: {"mean": row[f"{metric}_mean"], "sd": row[f"{metric}_sd"]}
+        for metric in modeling.METRICS
+    }
+
+
 def _chosen_scores(comparison: pd.DataFrame) -> dict[str, dict[str, float]]:
-    """The chosen model's mean cross-validated scores, shaped as metrics.json has them."""
-    row = comparison[comparison["candidate"] == CHOSEN_FEATURE_SET].iloc[0]
-    return {metric: {"mean": float(row[f"{metric}_mean"])} for metric in modeling.METRICS}
+    """The chosen model's scores, for the quality gate before anything is written."""
+    return _scores(comparison[comparison["candidate"] == CHOSEN_FEATURE_SET].iloc[0])
 
 
 def _metrics(
@@ -231,15 +238,12 @@ def _metrics(
     datapackage: Path | None,
 ) -> dict[str, object]:
     candidates = {
-        row.candidate: {
-            "label": row.label,
-            "features": row.features.split(", "),
-            **{
-                metric: {"mean": getattr(row, f"{metric}_mean"), "sd": getattr(row, f"{metric}_sd")}
-                for metric in modeling.METRICS
-            },
+        row["candidate"]: {
+            "label": row["label"],
+            "features": row["features"].split(", "),
+            **_scores(row),
         }
-        for row in comparison.itertuples(index=False)
+        for _, row in comparison.iterrows()
     }
     return {
         "target": TARGET,
