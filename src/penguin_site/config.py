@@ -19,6 +19,9 @@ LOCK_FILE: Path = ROOT / "requirements.lock"
 BASELINE_FILE: Path = DATA_DIR / "model_baseline.json"
 #: The in-browser predictor (an ES module the model page loads and the tests run in Node).
 PREDICTOR_SCRIPT: Path = ROOT / "src" / "penguin_site" / "site" / "predictor.js"
+#: axe-core's browser bundle (npm ``axe-core`` in tools/a11y, installed by
+#: scripts/setup_test_tools.sh); the browser checks inject it into pages.
+AXE_SCRIPT: Path = ROOT / "tools" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
 BUILD_DIR: Path = Path(os.environ.get("PENGUIN_BUILD_DIR", ROOT / "_build" / "analysis"))
 
 #: Quarto release the site is built and tested with (README, workflow and tests read this).

@@ -23,14 +23,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from penguin_site.config import ROOT
+from penguin_site.config import AXE_SCRIPT
 from penguin_site.publish.content_types import content_type_for
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Request, Response, Route
 
 __all__ = [
-    "AXE_SCRIPT",
+    "DESKTOP",
+    "PHONE",
     "VIEWPORTS",
     "WCAG_TAGS",
     "BrowserUnavailable",
@@ -59,8 +60,6 @@ CHROMIUM_ARGS: tuple[str, ...] = (
     "--disable-component-update",
     "--disable-sync",
 )
-#: axe-core's browser bundle (npm ``axe-core``, installed by scripts/setup_test_tools.sh).
-AXE_SCRIPT = ROOT / "tools" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
 #: The rules axe runs: WCAG 2.1 levels A and AA (and the 2.0 rules they include).
 WCAG_TAGS: tuple[str, ...] = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
 #: Upper bound for loading one page and for each wait inside it.
