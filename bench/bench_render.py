@@ -39,25 +39,32 @@ UNCHANGED_RATIO_TARGET = 1.5
 ANALYSIS_TARGET_S = 3.0
 #: Outputs removed before a cold render.
 OUTPUTS = ("_site", "_freeze", "_build", ".quarto")
+#: Environments and tool installs: never part of a project copy.
+ENVIRONMENTS = (".venv", ".venv-tools", ".tools", "node_modules")
+NOT_COPIED = (*ENVIRONMENTS, *OUTPUTS)
 EXECUTED = re.compile(r"Executing '(\w+)\.quarto_ipynb'")
 #: The edit an author makes to one page's prose (a heading of the EDA page).
 EDIT = ("eda.qmd", "## Who is in the data", "## Who is in the sample")
 
 
 def copy_tree(source: Path, dest: Path) -> Path:
-    """The files git knows (tracked or new, not ignored), or every file outside git."""
+    """Copy a project into ``dest``: in a git checkout, the files git knows (tracked or new,
+    not ignored) and ``.git`` (for provenance); elsewhere every file. Never environments or
+    earlier outputs. The render tests copy the project with this too.
+    """
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=source,
         capture_output=True,
+        timeout=60,
         check=False,
     )
     names = [n for n in listed.stdout.decode().split("\0") if n] if listed.returncode == 0 else []
-    if source != ROOT or not names:
-        shutil.copytree(source, dest, ignore=shutil.ignore_patterns(*OUTPUTS))
+    if not names or not (source / ".git").exists():
+        shutil.copytree(source, dest, ignore=shutil.ignore_patterns(*NOT_COPIED))
         return dest
     for name in names:
-        if (source / name).is_file():
+        if (source / name).is_file() and not set(Path(name).parts) & set(NOT_COPIED):
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source / name, dest / name)
     shutil.copytree(source / ".git", dest / ".git", symlinks=True)

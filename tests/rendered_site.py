@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.bench_render import ENVIRONMENTS, copy_tree
 from penguin_site.config import ROOT
 
 RENDER_TIMEOUT_S = 1200
@@ -30,16 +31,6 @@ RENDER_TIMEOUT_S = 1200
 #: instead of making their own.
 RENDERED_PROJECT_ENV = "PENGUIN_RENDERED_PROJECT"
 RENDER_LOG_ENV = "PENGUIN_RENDER_LOG"
-#: Environments and caches, never copied with a project (outputs are, when asked for).
-ENVIRONMENTS = (".venv", ".venv-tools", ".tools", "node_modules")
-#: Not copied into the render copy: environments, caches and earlier outputs.
-NOT_COPIED = {
-    *ENVIRONMENTS,
-    "_site",
-    "_freeze",
-    "_build",
-    ".quarto",
-}
 #: The one warning a render may print: ipykernel 7 says so for every kernel Quarto starts,
 #: because Quarto's own kernel manager connects over TCP without CurveZMQ keys (not ours).
 ALLOWED_LOG_LINES = ("Kernel is running over TCP without encryption",)
@@ -64,23 +55,7 @@ class Render:
 
 def copy_project(dest: Path) -> Path:
     """Copy the working tree (tracked and new files, .git for provenance) into ``dest``."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        timeout=60,
-        check=False,
-    )
-    if listed.returncode == 0:
-        for name in filter(None, listed.stdout.decode().split("\0")):
-            source = ROOT / name
-            if source.is_file() and not (set(Path(name).parts) & NOT_COPIED):
-                (dest / name).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(source, dest / name)
-        shutil.copytree(ROOT / ".git", dest / ".git", symlinks=True)
-    else:
-        shutil.copytree(ROOT, dest, ignore=shutil.ignore_patterns(*NOT_COPIED), dirs_exist_ok=True)
-    return dest
+    return copy_tree(ROOT, dest)
 
 
 def commit_epoch(project: Path) -> str:
