@@ -8,21 +8,18 @@ that a page could mistake for results.
 
 from __future__ import annotations
 
-import multiprocessing
 import platform
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
-from typing import TypeVar
 
 import pandas as pd
 
-from penguin_site.analysis import artifacts, eda, modeling, plots, results
+from penguin_site.analysis import artifacts, eda, modeling, results
 from penguin_site.analysis.dataset import (
     CleanData,
     clean_for_modelling,
@@ -32,6 +29,7 @@ from penguin_site.analysis.dataset import (
 from penguin_site.analysis.digest import analysis_digest
 from penguin_site.analysis.quality import Gate, check_quality
 from penguin_site.analysis.results import FigureRecord
+from penguin_site.analysis.workers import Workers, workers
 from penguin_site.config import (
     BASELINE_FILE,
     BUILD_DIR,
@@ -51,9 +49,9 @@ from penguin_site.files import read_json, sha256_bytes, sha256_file, write_json
 __all__ = ["Timings", "run_analysis"]
 
 Timings = dict[str, float]
-T = TypeVar("T")
-#: A figure to draw: the plot function and the table it draws from.
-FigureJob = tuple[Callable[[pd.DataFrame], plots.Figure], pd.DataFrame]
+#: A figure to draw: the name of its function in ``plots`` and the table it draws from.
+#: Named, not passed, so that only the figures worker imports plotnine (``workers``).
+FigureJob = tuple[str, pd.DataFrame]
 
 
 @contextmanager
@@ -107,10 +105,11 @@ def _build(
 ) -> None:
     """Write every artifact into ``staging`` (a private folder nobody reads yet).
 
-    Both cores: the three exploratory figures need only the data, so a forked worker draws
-    them while this process cross-validates, fits and draws the two model figures.
+    Both cores: the figures and the model file are made by two forked workers
+    (``workers``) while this process validates, cross-validates and fits.
     """
-    with _beside(_save_figures, staging, _eda_jobs(penguins)) as eda_figures:
+    with workers(artifacts.import_skops) as pool:
+        eda_figures = pool.figures.submit(_save_figures, staging, _eda_jobs(penguins))
         with _stage(timings, "tables"):
             _write_tables(staging, penguins, clean)
         with _stage(timings, "cross_validation"):
@@ -121,16 +120,17 @@ def _build(
         gate = check_quality(_chosen_scores(comparison), baseline) if baseline else None
         with _stage(timings, "artifacts"):
             oof = _chosen_predictions(cv.predictions, clean.data)
-            _write_model_outputs(
-                staging, model, clean, cv, comparison, oof, data_file, datapackage, gate
-            )
-        with _stage(timings, "figures"):
             per_bird = _mean_oof(oof)
-            model_figures = _save_figures(
+            model_figures = pool.figures.submit(
+                _save_figures,
                 staging,
-                [(plots.plot_predicted_vs_actual, per_bird), (plots.plot_residuals, per_bird)],
+                [("plot_predicted_vs_actual", per_bird), ("plot_residuals", per_bird)],
             )
-            figures = _placed(eda_figures() + model_figures)
+            _write_model_outputs(
+                staging, model, clean, cv, comparison, oof, data_file, datapackage, gate, pool
+            )
+        with _stage(timings, "figures"):  # what is left of drawing once the model is written
+            figures = _placed(eda_figures.result() + model_figures.result())
     with _stage(timings, "artifacts"):
         write_json(
             staging / results.FIGURES_FILE,
@@ -200,14 +200,16 @@ def _write_model_outputs(
     data_file: Path,
     datapackage: Path | None,
     gate: Gate | None,
+    pool: Workers,
 ) -> None:
+    model_file = pool.model.submit(artifacts.model_bytes, model)
     tables = staging / results.TABLES_DIR
     artifacts.write_table(tables, "comparison", comparison)
     artifacts.write_table(tables, "coefficients", modeling.coefficients(model))
     artifacts.write_table(tables, "cv_scores", cv.scores)
     oof.to_csv(staging / results.PREDICTIONS_FILE, index=False, lineterminator="\n")
 
-    model_data = artifacts.model_bytes(model)
+    model_data = model_file.result()
     (staging / results.MODEL_FILE).write_bytes(model_data)
     model_sha = sha256_bytes(model_data)
     metrics = _metrics(comparison, clean, model_sha, Path(data_file), datapackage)
@@ -318,9 +320,12 @@ def _data_source(datapackage: Path | None) -> str:
 
 
 def _save_figures(directory: Path, jobs: list[FigureJob]) -> list[FigureRecord]:
+    """Draw and save ``jobs``; runs in the figures worker, the one process with plotnine."""
+    from penguin_site.analysis import plots
+
     records = []
-    for make, data in jobs:
-        figure = make(data)
+    for function, data in jobs:
+        figure = getattr(plots, function)(data)
         path = plots.save_figure(figure, directory / results.FIGURES_DIR)
         records.append(FigureRecord(figure.name, path, figure.caption, figure.alt))
     return records
@@ -329,9 +334,9 @@ def _save_figures(directory: Path, jobs: list[FigureJob]) -> list[FigureRecord]:
 def _eda_jobs(penguins: pd.DataFrame) -> list[FigureJob]:
     """The exploratory figures: they need only the data, not the model."""
     return [
-        (plots.plot_mass_vs_bill, penguins),
-        (plots.plot_mass_distribution, penguins),
-        (plots.plot_measurement_pairs, penguins),
+        ("plot_mass_vs_bill", penguins),
+        ("plot_mass_distribution", penguins),
+        ("plot_measurement_pairs", penguins),
     ]
 
 
@@ -343,22 +348,6 @@ def _placed(records: list[FigureRecord]) -> list[FigureRecord]:
         made = ", ".join(sorted(by_name))
         raise ValueError(f"figures made ({made}) are not the ones config.FIGURES places on pages")
     return [by_name[name] for name in order]
-
-
-@contextmanager
-def _beside(work: Callable[..., T], *args: object) -> Iterator[Callable[[], T]]:
-    """Run ``work(*args)`` in a forked worker while the block runs; yields its result getter.
-
-    Fork, not spawn: the worker inherits the loaded libraries (no second 1.5 s of imports)
-    and only draws with them. Where fork is unavailable the work runs in this process when
-    its result is asked for. A failure in the worker is raised where the result is read.
-    """
-    if "fork" not in multiprocessing.get_all_start_methods():
-        yield lambda: work(*args)
-        return
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
-        future = pool.submit(work, *args)
-        yield future.result
 
 
 def _replace_dir(staging: Path, build_dir: Path) -> None:
