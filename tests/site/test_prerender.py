@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
+from penguin_site.analysis.dataset import load_snapshot
 from penguin_site.site import prerender
 
 
@@ -47,3 +51,35 @@ def test_the_cache_key_command_prints_the_pages_digest(
 ) -> None:
     assert prerender.main(["--pages-digest"]) == 0
     assert capsys.readouterr().out.strip() == prerender.pages_digest()
+
+
+def test_the_home_page_facts_are_computed_once_per_pages_digest(
+    build_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The facts the home page quotes come from the build's results, and a render with
+    nothing changed reads them back instead of loading pandas to compute them again."""
+    from penguin_site.analysis.results import load_results
+    from penguin_site.site import facts
+
+    monkeypatch.setattr(prerender, "BUILD_DIR", build_dir)
+    cache = tmp_path / prerender.FACTS_FILE
+    expected = facts.as_variables(facts.key_facts(load_results(build_dir)))
+    assert prerender.quoted_facts(cache, "digest one") == expected
+    assert json.loads(cache.read_text())["pages_digest"] == "digest one"
+
+    stale = {**expected, "r2": "kept from before"}
+    cache.write_text(json.dumps({"pages_digest": "digest one", "facts": stale}))
+    assert prerender.quoted_facts(cache, "digest one") == stale, "same digest: read back"
+    assert prerender.quoted_facts(cache, "digest two") == expected, "new digest: computed"
+
+
+def test_the_hook_writes_the_facts_into_quarto_variables(
+    build_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own_build = tmp_path / "_build" / "analysis"
+    shutil.copytree(build_dir, own_build)
+    monkeypatch.setattr(prerender, "BUILD_DIR", own_build)
+    assert prerender.pre_render(tmp_path, "never", {"SOURCE_DATE_EPOCH": "0"}) == 0
+    variables = yaml.safe_load((tmp_path / "_variables.yml").read_text(encoding="utf-8"))
+    assert variables["facts"]["rows"] == f"{len(load_snapshot()):,}"
+    assert set(variables) == {"build", "versions", "facts"}

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from penguin_site.analysis.dataset import load_snapshot
+from penguin_site.analysis.digest import is_current
 from penguin_site.config import ROOT
 from penguin_site.site import provenance
 
@@ -170,17 +172,20 @@ def test_hook_on_full_renders_runs_only_the_stale_work(repo: Path, tmp_path: Pat
     assert "is current: not rerun" in prose_commit.stdout
 
 
-def test_hook_on_a_single_page_render_leaves_the_analysis_to_the_page(
+def test_hook_on_a_single_page_render_keeps_the_freezer_and_writes_the_facts(
     repo: Path, tmp_path: Path
 ) -> None:
+    """A preview renders pages one by one: the freezer stays, and the home page's facts
+    need results, so a missing build is made (as the page itself would make it)."""
     build = tmp_path / "build" / "analysis"
     (repo / "_freeze" / "eda").mkdir(parents=True)
     done = run_hook(repo, build)
     assert done.returncode == 0, done.stderr
-    assert (repo / "_variables.yml").is_file()
     assert (repo / "_freeze" / "eda").is_dir(), "previews keep the authors' freezer"
-    assert not build.exists()
     assert "not a full render" in done.stdout
+    assert is_current(build)
+    variables = yaml.safe_load((repo / "_variables.yml").read_text(encoding="utf-8"))
+    assert variables["facts"]["rows"] == f"{len(load_snapshot()):,}"
 
 
 def test_hook_stops_on_a_bad_source_date_epoch(repo: Path, tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ import yaml
 from penguin_site.checks import static
 from penguin_site.config import PAGE_SOURCES, QUARTO_VERSION, ROOT
 from penguin_site.site import provenance
+from penguin_site.site.facts import Facts
 
 CONFIG = yaml.safe_load((ROOT / "_quarto.yml").read_text(encoding="utf-8"))
 PAGES = PAGE_SOURCES
@@ -125,7 +126,9 @@ def test_build_outputs_are_git_ignored() -> None:
 def test_page_front_matter(page: str) -> None:
     meta = front_matter(page)
     assert isinstance(meta["title"], str) and meta["title"].strip()
-    assert meta["jupyter"] == "python3"
+    has_code = "```{python}" in (ROOT / page).read_text(encoding="utf-8")
+    # A page without code must not name a kernel: Quarto would start one for nothing.
+    assert meta.get("jupyter") == ("python3" if has_code else None)
     for resource in meta.get("resources", []):
         # A leading / anchors the path at the project root (Quarto would match a bare
         # name at any depth); it must stay inside the project.
@@ -168,7 +171,11 @@ def test_footer_as_rendered_passes_the_site_check() -> None:
 
 
 def test_every_var_shortcode_in_the_pages_is_written() -> None:
-    written = provenance.to_variables(provenance.collect(ROOT))
+    """The hook writes provenance and the facts (tests/site/test_prerender.py)."""
+    written = {
+        **provenance.to_variables(provenance.collect(ROOT)),
+        "facts": dict.fromkeys(Facts.__dataclass_fields__, ""),
+    }
     for page in PAGES:
         for name in VAR.findall((ROOT / page).read_text(encoding="utf-8")):
             group, key = name.split(".")

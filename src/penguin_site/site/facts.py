@@ -7,7 +7,7 @@ here too, so they change when the data do.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import pandas as pd
 
@@ -16,7 +16,7 @@ from penguin_site.analysis.results import Results
 from penguin_site.analysis.wording import amount, join_words
 from penguin_site.config import TARGET, TARGET_UNIT
 
-__all__ = ["Facts", "key_facts"]
+__all__ = ["Facts", "as_variables", "key_facts"]
 
 
 @dataclass(frozen=True)
@@ -136,3 +136,8 @@ def key_facts(results: Results) -> Facts:
         heaviest=_heaviest(results.tables["measurement_summary"]),
         quality_gate=_quality_gate(metrics.get("quality_gate")),
     )
+
+
+def as_variables(facts: Facts) -> dict[str, str]:
+    """The facts as Quarto variables, for a page with no kernel: ``{{< var facts.r2 >}}``."""
+    return asdict(facts)

@@ -1,8 +1,13 @@
-"""What Quarto's pre-render hook does: provenance always; on a full render, only stale work.
+"""What Quarto's pre-render hook does: provenance and the home page's facts always; on a
+full render, only stale work.
 
 Quarto runs ``scripts/pre_render.py`` before it renders any page (``project: pre-render``
 in ``_quarto.yml``), with the project folder as working directory. It always writes
-``_variables.yml`` (the footer's commit, build date and versions).
+``_variables.yml``: the footer's commit, build date and versions, and the numbers the home
+page quotes (``facts.*``). The home page reads them as ``{{< var facts.r2 >}}`` and so
+needs no Jupyter kernel, which is most of a page's render time. The facts are computed from
+the build's results (``site.facts``) and kept beside the build under the pages digest, so
+a render with nothing changed reads them back without loading pandas.
 
 On a full render (Quarto sets ``QUARTO_PROJECT_RENDER_ALL=1``) it does what a pipeline
 tool would: it reruns the analysis only when the digest of its inputs changed
@@ -11,7 +16,7 @@ only while the *pages digest* is unchanged: the analysis digest plus the code th
 run (this room). Quarto itself re-executes a page whose source changed. So a full render
 with nothing changed executes nothing, an edited page re-executes alone, and a change to
 the data, the analysis, the lock, ``SOURCE_DATE_EPOCH`` or the page helpers re-executes
-every page against fresh results. Rendering or previewing one page skips all this: the
+every page against fresh results. Rendering or previewing one page skips the freezer: the
 page's ``ensure_results()`` reuses the build or recomputes it when it is stale.
 """
 
@@ -27,13 +32,24 @@ from typing import Literal
 
 from penguin_site.analysis.digest import analysis_digest, recorded_digest
 from penguin_site.config import BUILD_DIR
-from penguin_site.site.provenance import ProvenanceError, write_variables
+from penguin_site.files import read_json, write_json
+from penguin_site.site.provenance import ProvenanceError, collect, save_variables, to_variables
 
-__all__ = ["PAGES_DIGEST_FILE", "AnalysisMode", "main", "pages_digest", "pre_render"]
+__all__ = [
+    "FACTS_FILE",
+    "PAGES_DIGEST_FILE",
+    "AnalysisMode",
+    "main",
+    "pages_digest",
+    "pre_render",
+    "quoted_facts",
+]
 
 AnalysisMode = Literal["auto", "always", "never"]
 #: Beside the analysis build: the pages digest the freezer's contents were made under.
 PAGES_DIGEST_FILE = "pages-digest.txt"
+#: Beside the analysis build: the home page's facts and the pages digest they belong to.
+FACTS_FILE = "facts.json"
 FREEZER = "_freeze"
 
 
@@ -52,39 +68,65 @@ def pages_digest(analysis: str | None = None) -> str:
 
 
 def pre_render(project_dir: Path, analysis: AnalysisMode, env: Mapping[str, str]) -> int:
-    """Write provenance, then bring the analysis and the freezer up to date; an exit status.
+    """Provenance, the analysis, the facts, the freezer, in that order; an exit status.
 
     Provenance comes first: it checks SOURCE_DATE_EPOCH before the analysis would trip
     over a malformed one with a less helpful message.
     """
     try:
-        variables = write_variables(project_dir.resolve(), env)
+        build = to_variables(collect(project_dir.resolve(), env))
     except ProvenanceError as exc:
         print(f"pre_render: {exc}", file=sys.stderr)
         return 2
-    print(f"pre_render: wrote {variables}")
 
     full_render = env.get("QUARTO_PROJECT_RENDER_ALL") == "1"
-    if not (analysis == "always" or (analysis == "auto" and full_render)):
-        print("pre_render: not a full render; pages reuse or refresh the artifacts themselves")
-        return 0
-
-    inputs = analysis_digest()  # once: it decides the analysis and keys the freezer
-    if analysis == "always" or recorded_digest(BUILD_DIR) != inputs:
-        from penguin_site.analysis.pipeline import run_analysis  # loads scikit-learn: only here
-
-        print(f"pre_render: the analysis's inputs changed: running it into {BUILD_DIR}")
-        try:
-            run_analysis(BUILD_DIR)
-        except ValueError as exc:  # a broken data contract (file, column, rows) or a bad epoch
-            print(f"pre_render: the analysis failed: {exc}", file=sys.stderr)
-            return 1
-    else:
-        print(f"pre_render: the analysis in {BUILD_DIR} is current: not rerun")
-    refresh_freezer(
-        project_dir / FREEZER, BUILD_DIR.parent / PAGES_DIGEST_FILE, pages_digest(inputs)
-    )
+    runs_analysis = analysis == "always" or (analysis == "auto" and full_render)
+    inputs = analysis_digest()  # once: it decides the analysis and keys the facts and freezer
+    current = pages_digest(inputs)
+    try:
+        if runs_analysis:
+            _update_analysis(inputs, always=analysis == "always")
+        else:
+            print("pre_render: not a full render; pages reuse or refresh the artifacts themselves")
+        facts = quoted_facts(BUILD_DIR.parent / FACTS_FILE, current)
+    except ValueError as exc:  # a broken data contract (file, column, rows) or a bad epoch
+        print(f"pre_render: the analysis failed: {exc}", file=sys.stderr)
+        return 1
+    variables = save_variables(project_dir.resolve(), {**build, "facts": facts})
+    print(f"pre_render: wrote {variables}")
+    if runs_analysis:
+        refresh_freezer(project_dir / FREEZER, BUILD_DIR.parent / PAGES_DIGEST_FILE, current)
     return 0
+
+
+def _update_analysis(inputs: str, always: bool) -> None:
+    """Rerun the analysis into the build folder if its inputs changed (or ``always``)."""
+    if not always and recorded_digest(BUILD_DIR) == inputs:
+        print(f"pre_render: the analysis in {BUILD_DIR} is current: not rerun")
+        return
+    from penguin_site.analysis.pipeline import run_analysis  # loads scikit-learn: only here
+
+    print(f"pre_render: the analysis's inputs changed: running it into {BUILD_DIR}")
+    run_analysis(BUILD_DIR)
+
+
+def quoted_facts(cache: Path, current: str) -> dict[str, str]:
+    """The home page's facts for the pages digest ``current``: kept, or computed and kept.
+
+    Computing them reads the results with pandas (and reruns a stale analysis, as a page
+    would); a render with nothing changed reads ``cache`` instead.
+    """
+    if cache.is_file():
+        kept = read_json(cache)
+        if kept.get("pages_digest") == current:
+            return kept["facts"]
+    from penguin_site.site.facts import as_variables  # loads pandas: only here
+    from penguin_site.site.pages import ensure_results, key_facts
+
+    facts = as_variables(key_facts(ensure_results(BUILD_DIR)))
+    write_json(cache, {"pages_digest": current, "facts": facts})
+    print(f"pre_render: computed the home page's facts into {cache}")
+    return facts
 
 
 def refresh_freezer(freezer: Path, marker: Path, current: str) -> None:

@@ -120,17 +120,23 @@ def to_variables(provenance: Provenance) -> dict[str, dict[str, str]]:
 
 
 def write_variables(project_dir: Path, env: Mapping[str, str] | None = None) -> Path:
-    """Collect provenance for ``project_dir`` and write its ``_variables.yml``; returns the path.
+    """Collect provenance for ``project_dir`` and write its ``_variables.yml``; returns the path."""
+    return save_variables(project_dir, to_variables(collect(project_dir, env)))
 
-    The file is left untouched when its content would not change: ``quarto preview``
-    watches project files, and rewriting an identical file would trigger another render.
+
+def save_variables(project_dir: Path, variables: Mapping[str, Mapping[str, str]]) -> Path:
+    """Write ``variables`` as ``project_dir``'s ``_variables.yml`` (``{{< var group.name >}}``).
+
+    The pre-render hook writes provenance (``to_variables``) plus ``facts``, the numbers
+    the home page quotes. The file is left untouched when its content would not change:
+    ``quarto preview`` watches project files, and rewriting an identical file would
+    trigger another render.
     """
-    variables = to_variables(collect(project_dir, env))
     path = project_dir / VARIABLES_FILE
     header = "# Written by scripts/pre_render.py at build time (git-ignored). Do not edit.\n"
     # Every value double-quoted: Quarto reads YAML 1.2, where an unquoted short sha such as
     # 12345e7 is a number (PyYAML, on YAML 1.1, would leave it bare).
-    text = header + yaml.safe_dump(variables, sort_keys=True, default_style='"')
+    text = header + yaml.safe_dump(dict(variables), sort_keys=True, default_style='"')
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
         path.write_text(text, encoding="utf-8")
     return path
@@ -164,6 +170,7 @@ __all__ = [
     "commit_epoch",
     "main",
     "package_versions",
+    "save_variables",
     "to_variables",
     "write_variables",
 ]
