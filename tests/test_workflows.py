@@ -20,7 +20,8 @@ from typing import Any
 import pytest
 import yaml
 
-from penguin_site.config import QUARTO_VERSION, ROOT
+from penguin_site.config import BUILD_DIR, QUARTO_VERSION, ROOT
+from penguin_site.site import notebooks, prerender
 
 WORKFLOW_DIR = ROOT / ".github" / "workflows"
 WORKFLOWS = sorted([*WORKFLOW_DIR.glob("*.yml"), *WORKFLOW_DIR.glob("*.yaml")])
@@ -549,7 +550,15 @@ def test_the_build_cache_is_keyed_on_the_pages_digest_and_restored_before_the_re
     render = next(i for i, s in enumerate(steps) if RENDER_COMMAND in s.get("run", ""))
     assert key_step < cache < render, job_id
     paths = set(steps[cache]["with"]["path"].split())
-    assert paths == {"_build/analysis", "_build/pages-digest.txt", "_freeze"}
+    build = BUILD_DIR.parent
+    kept = [
+        BUILD_DIR,
+        build / prerender.PAGES_DIGEST_FILE,
+        build / prerender.FACTS_FILE,
+        notebooks.NOTEBOOKS_DIR,
+        ROOT / prerender.FREEZER,
+    ]
+    assert paths == {path.relative_to(ROOT).as_posix() for path in kept}, "what the hooks keep"
     key = steps[cache]["with"]["key"]
     digest = f"steps.{steps[key_step]['id']}.outputs.digest"
     assert digest in key and digest in steps[cache]["with"]["restore-keys"]

@@ -10,6 +10,7 @@ page is not executed). The rendered pages must show the new result.
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -61,6 +62,13 @@ CHANGES: list[tuple[str, Callable[[Path], None], bool, list[str], tuple[str, str
         [],
         ("index.html", "The question asked"),
     ),
+    (
+        "the kept notebooks lost (a cache restored without them)",
+        lambda p: shutil.rmtree(p / "_build" / "notebooks"),
+        False,
+        KERNEL_PAGES,
+        None,
+    ),
     ("a data value", new_data, True, KERNEL_PAGES, None),
     (
         "an analysis module",
@@ -109,6 +117,8 @@ def test_each_input_reruns_exactly_the_work_it_affects(
         assert outcome.returncode == 0, (what, outcome.log[-3000:])
         assert ("running it into" in outcome.log) is analysis, (what, outcome.log)
         assert executed(outcome.log) == pages, (what, outcome.log)
+        for page in KERNEL_PAGES:  # frozen or not, each page's notebook is in the site
+            assert (project / "_site" / f"{page}.ipynb").is_file(), (what, page)
         if shows:
             page, text = shows
             assert text in (project / "_site" / page).read_text(encoding="utf-8"), what

@@ -1,0 +1,240 @@
+"""Each analysis page as a Jupyter notebook with its outputs, for readers to download.
+
+Quarto executes a page with code as a notebook (``<page>.quarto_ipynb``) and, with
+``keep-ipynb: true`` (``_quarto.yml``), leaves that executed notebook in the project
+folder. Rendering ``format: ipynb`` instead would execute every page a second time and,
+for ``.qmd`` sources, write no outputs; so the site reuses the one execution. After the
+render (``scripts/post_render.py``) each fresh notebook is made fit to share and
+reproducible, kept in ``_build/notebooks/`` and copied into the site beside its page:
+
+- the YAML header becomes a title cell, with a note on how to run the notebook;
+- inline expressions (`` `{python} facts.r2` ``) are replaced by the values the page
+  shows (Quarto records them in each markdown cell's ``user_expressions``);
+- printed figure markdown becomes the figure itself (an image output, with its alt text),
+  and other printed markdown is shown as markdown;
+- cell ids are numbered, and machine paths and timings are dropped, so two builds write
+  the same bytes.
+
+A page served from Quarto's freezer is not executed, so its kept notebook must outlive
+the render: the pre-render hook re-executes a frozen page whose notebook is missing
+(``stale_frozen_pages``), and CI caches ``_build/notebooks`` with ``_freeze``.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import re
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import yaml
+
+from penguin_site.config import BUILD_DIR, PAGES
+
+if TYPE_CHECKING:  # nbformat takes about a second to import: only where a notebook is read
+    import nbformat
+
+__all__ = [
+    "NOTEBOOKS_DIR",
+    "NotebookError",
+    "clean_notebook",
+    "keep_executed",
+    "notebook_pages",
+    "publish_notebooks",
+    "stale_frozen_pages",
+]
+
+#: Where the shareable notebooks are kept between renders (beside the analysis build).
+NOTEBOOKS_DIR: Path = BUILD_DIR.parent / "notebooks"
+#: What Quarto calls the executed notebook it keeps (``keep-ipynb``).
+EXECUTED_SUFFIX = ".quarto_ipynb"
+NB_VERSION = 4
+_INLINE = re.compile(r"`\{python\}\s+([^`]+?)\s*`")
+_FIGURE = re.compile(
+    r'^!\[(?P<caption>.*)\]\((?P<path>[^)\s]+)\)\{#fig-[\w-]+ fig-alt="(?P<alt>.*)"\}$'
+)
+_RAW_HTML = "```{=html}"
+_LIVE_ONLY = (
+    "*On the web page this output is interactive (HTML with a script): "
+    "open [{0}.html]({0}.html) to use it.*"
+)
+_IMAGE_TYPES = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg"}
+
+
+class NotebookError(RuntimeError):
+    """A page's notebook cannot be made (a missing figure file, a missing notebook)."""
+
+
+def notebook_pages(project_dir: Path) -> list[str]:
+    """The pages that run code, and so have a notebook: the ones with Python cells."""
+    return [
+        page
+        for page in PAGES
+        if "```{python}" in (project_dir / f"{page}.qmd").read_text(encoding="utf-8")
+    ]
+
+
+def stale_frozen_pages(project_dir: Path, freezer: Path, kept: Path = NOTEBOOKS_DIR) -> list[str]:
+    """Clear the freezer of each page whose notebook is not kept, so Quarto executes it."""
+    cleared = []
+    for page in notebook_pages(project_dir):
+        frozen = freezer / page
+        if frozen.is_dir() and not (kept / f"{page}.ipynb").is_file():
+            shutil.rmtree(frozen)
+            cleared.append(page)
+    return cleared
+
+
+def keep_executed(project_dir: Path, kept: Path = NOTEBOOKS_DIR) -> list[str]:
+    """Clean each notebook Quarto just executed into ``kept``; the pages it found."""
+    import nbformat
+
+    done = []
+    for page in notebook_pages(project_dir):
+        executed = project_dir / f"{page}{EXECUTED_SUFFIX}"
+        if not executed.is_file():
+            continue  # served from the freezer: the kept notebook still holds
+        notebook = nbformat.read(executed, as_version=NB_VERSION)
+        cleaned = clean_notebook(notebook, page, project_dir)
+        kept.mkdir(parents=True, exist_ok=True)
+        (kept / f"{page}.ipynb").write_text(
+            nbformat.writes(cleaned) + "\n", encoding="utf-8", newline="\n"
+        )
+        executed.unlink()
+        done.append(page)
+    return done
+
+
+def publish_notebooks(
+    project_dir: Path, output_dir: Path, pages: Iterable[str], kept: Path = NOTEBOOKS_DIR
+) -> list[Path]:
+    """Copy the kept notebook of each rendered page into the site, beside its page."""
+    copied = []
+    for page in pages:
+        if page not in notebook_pages(project_dir):
+            continue
+        source = kept / f"{page}.ipynb"
+        if not source.is_file():
+            raise NotebookError(
+                f"{page}.qmd: no executed notebook in {kept}; its page came from _freeze/ "
+                f"without one. Run a full render (bash scripts/render_site.sh), which "
+                f"executes such pages again."
+            )
+        target = output_dir / f"{page}.ipynb"
+        shutil.copyfile(source, target)
+        copied.append(target)
+    return copied
+
+
+def clean_notebook(
+    notebook: nbformat.NotebookNode, page: str, project_dir: Path
+) -> nbformat.NotebookNode:
+    """The executed ``notebook`` as readers get it (see the module docstring)."""
+    import nbformat
+
+    cells = []
+    for index, cell in enumerate(notebook.cells):
+        if index == 0 and cell.cell_type == "markdown" and cell.source.startswith("---"):
+            cells.extend(_title_cells(cell.source, page))
+        elif cell.cell_type == "markdown":
+            cells.append(nbformat.v4.new_markdown_cell(_with_values(cell)))
+        elif cell.cell_type == "code":
+            cells.append(_code_cell(cell, page, project_dir))
+        else:
+            cells.append(cell)
+    for number, cell in enumerate(cells, start=1):
+        cell.id = f"cell-{number}"
+    kernel = notebook.metadata.get("kernelspec", {})
+    clean = nbformat.v4.new_notebook(
+        cells=cells,
+        metadata={
+            "kernelspec": {
+                "name": kernel.get("name", "python3"),
+                "display_name": kernel.get("display_name", "Python 3"),
+                "language": "python",
+            },
+            "language_info": {
+                "name": "python",
+                "version": notebook.metadata.get("language_info", {}).get("version", ""),
+            },
+        },
+    )
+    nbformat.validate(clean)
+    return clean
+
+
+def _title_cells(front_matter: str, page: str) -> list[nbformat.NotebookNode]:
+    from nbformat import v4
+
+    meta = yaml.safe_load(front_matter.strip().strip("-")) or {}
+    title = f"# {meta.get('title', page)}"
+    if meta.get("subtitle"):
+        title += f"\n\n*{meta['subtitle']}*"
+    note = (
+        f"This notebook is the page `{page}.html` of the site as it was built, with every "
+        "output. To run it yourself, clone the site's repository, run "
+        "`bash scripts/render_site.sh` once (it sets up `.venv` and builds the results the "
+        "cells read), and open the notebook from the repository's root with the `.venv` "
+        "kernel."
+    )
+    return [v4.new_markdown_cell(title), v4.new_markdown_cell(note)]
+
+
+def _with_values(cell: nbformat.NotebookNode) -> str:
+    """The markdown with each inline expression replaced by the value the page shows."""
+    values = {}
+    for entry in cell.metadata.get("user_expressions", []):
+        plain = entry.get("result", {}).get("data", {}).get("text/plain")
+        if plain is not None:
+            values[entry["expression"].strip()] = _plain(plain)
+
+    def value(match: re.Match[str]) -> str:
+        expression = match.group(1).strip()
+        return values.get(expression, match.group(0))
+
+    return _INLINE.sub(value, cell.source)
+
+
+def _plain(text: str) -> str:
+    """A ``text/plain`` repr as the page prints it (a str's repr loses its quotes)."""
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+    return value if isinstance(value, str) else text
+
+
+def _code_cell(cell: nbformat.NotebookNode, page: str, project_dir: Path) -> nbformat.NotebookNode:
+    from nbformat import v4
+
+    out = v4.new_code_cell(cell.source, execution_count=cell.execution_count)
+    out.outputs = [_output(output, page, project_dir) for output in cell.outputs]
+    return out
+
+
+def _output(output: nbformat.NotebookNode, page: str, project_dir: Path) -> nbformat.NotebookNode:
+    """A printed figure becomes its image; other printed markdown is shown as markdown;
+    printed raw HTML (the predictor's form, which needs the page's script) points to the page."""
+    from nbformat import v4
+
+    if output.output_type != "stream" or output.name != "stdout":
+        return output
+    text = output.text.strip()
+    if text.startswith(_RAW_HTML):
+        return v4.new_output("display_data", data={"text/markdown": _LIVE_ONLY.format(page)})
+    figure = _FIGURE.match(text)
+    if figure is None:
+        return v4.new_output("display_data", data={"text/markdown": output.text})
+    path = project_dir / figure["path"]
+    mime = _IMAGE_TYPES.get(path.suffix)
+    if mime is None or not path.is_file():
+        raise NotebookError(f"figure {figure['path']} is missing or of an unknown type")
+    data = path.read_bytes()
+    image = data.decode("utf-8") if mime == "image/svg+xml" else base64.b64encode(data).decode()
+    return v4.new_output(
+        "display_data",
+        data={mime: image, "text/plain": figure["alt"].replace('\\"', '"')},
+    )
