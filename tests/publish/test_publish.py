@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 from botocore.client import BaseClient
 from s3_server import (
-    FAKE_CREDENTIALS,
     REGION,
     FlakyProxy,
     create_publisher_key,
     iam_auth_enforced,
     moto_server,
     s3_client,
+    set_fake_aws_env,
     unique_bucket_name,
 )
 
@@ -46,19 +46,6 @@ SITE: Mapping[str, bytes] = {
     BOOTSTRAP_CSS: b"body { color: #222; }",
     "figures/mass-vs-bill.png": b"\x89PNG\r\n\x1a\n" + bytes(range(256)),
 }
-
-
-def set_fake_aws_env(monkeypatch: pytest.MonkeyPatch, scratch: Path) -> None:
-    """Fake credentials only; no profile, config file or instance metadata can leak in."""
-    for name in list(os.environ):
-        if name.startswith(("AWS_", "PUBLISH_S3_")):
-            monkeypatch.delenv(name)
-    for name, value in FAKE_CREDENTIALS.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(scratch / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(scratch / "no-aws-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
 
 
 @pytest.fixture(autouse=True)
