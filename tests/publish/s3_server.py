@@ -13,15 +13,18 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+import os
 import threading
 import urllib.request
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import boto3
+import pytest
 from botocore.client import BaseClient
 from moto.server import ThreadedMotoServer
 
@@ -29,6 +32,19 @@ from moto.server import ThreadedMotoServer
 REGION = "us-east-1"
 #: Credentials moto accepts while its IAM authentication is off (its default).
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+
+def set_fake_aws_env(monkeypatch: pytest.MonkeyPatch, scratch: Path) -> None:
+    """Fake credentials only; no profile, config file or instance metadata can leak in."""
+    for name in list(os.environ):
+        if name.startswith(("AWS_", "PUBLISH_S3_")):
+            monkeypatch.delenv(name)
+    for name, value in FAKE_CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(scratch / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(scratch / "no-aws-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
 
 
 def unique_bucket_name() -> str:

@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 from botocore.client import BaseClient
 from s3_server import (
-    FAKE_CREDENTIALS,
     REGION,
     FlakyProxy,
     create_publisher_key,
     iam_auth_enforced,
     moto_server,
     s3_client,
+    set_fake_aws_env,
     unique_bucket_name,
 )
 
@@ -46,19 +46,6 @@ SITE: Mapping[str, bytes] = {
     BOOTSTRAP_CSS: b"body { color: #222; }",
     "figures/mass-vs-bill.png": b"\x89PNG\r\n\x1a\n" + bytes(range(256)),
 }
-
-
-def set_fake_aws_env(monkeypatch: pytest.MonkeyPatch, scratch: Path) -> None:
-    """Fake credentials only; no profile, config file or instance metadata can leak in."""
-    for name in list(os.environ):
-        if name.startswith(("AWS_", "PUBLISH_S3_")):
-            monkeypatch.delenv(name)
-    for name, value in FAKE_CREDENTIALS.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(scratch / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(scratch / "no-aws-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
 
 
 @pytest.fixture(autouse=True)
@@ -304,8 +291,9 @@ def test_dry_run_prints_the_plan_and_changes_nothing(
     assert code == 0
     assert (bucket_contents(client, bucket), version_counts(client, bucket)) == before
     lines = capsys.readouterr().out.splitlines()
-    assert "upload    extra.html" in lines
-    assert "replace   eda.html" in lines
+    page_headers = "(Content-Type: text/html; charset=utf-8, Cache-Control: no-cache)"
+    assert f"upload    extra.html  {page_headers}" in lines
+    assert f"replace   eda.html  {page_headers}" in lines
     assert "delete    model.html" in lines
     assert "unchanged index.html" in lines
     assert "dry run, nothing changed" in lines[-1]
@@ -482,6 +470,7 @@ def test_bucket_that_does_not_exist(
     assert err.count("\n") == 1
 
 
+@pytest.mark.parametrize("options", [(), ("--dry-run",)], ids=["publish", "dry-run"])
 @pytest.mark.parametrize(
     ("credentials", "code"),
     [("unknown-key", "InvalidAccessKeyId"), ("wrong-secret", "SignatureDoesNotMatch")],
@@ -495,7 +484,9 @@ def test_credentials_refused(
     capsys: pytest.CaptureFixture,
     credentials: str,
     code: str,
+    options: tuple[str, ...],
 ) -> None:
+    """Refused credentials stop a dry run too: only missing ones fall back to a local plan."""
     site = write_site(tmp_path / "site", SITE)
     client.put_object(Bucket=bucket, Key="live.html", Body=b"live")
     key_id, _secret = create_publisher_key(endpoint)
@@ -504,7 +495,7 @@ def test_credentials_refused(
         monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret")
 
     with iam_auth_enforced(endpoint):
-        exit_code = publish(site, endpoint, bucket)
+        exit_code = publish(site, endpoint, bucket, *options)
 
     assert exit_code == 1
     err = capsys.readouterr().err
@@ -527,6 +518,59 @@ def test_no_credentials_at_all(
     assert publish(site, endpoint, bucket) == 1
 
     assert "no AWS credentials found" in capsys.readouterr().err
+
+
+def remove_every_credential_source(monkeypatch: pytest.MonkeyPatch, scratch: Path) -> None:
+    """No AWS_* variable, empty config and credentials files, no instance metadata lookup."""
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    for name in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+        empty = scratch / name.lower()
+        empty.write_text("")
+        monkeypatch.setenv(name, str(empty))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+def test_dry_run_without_any_credentials_lists_the_uploads_and_says_why(
+    tmp_path: Path,
+    endpoint: str,
+    bucket: str,
+    client: BaseClient,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture,
+) -> None:
+    """A newcomer's first try, before any AWS setup: keys and headers, exit 0, bucket untouched."""
+    site = write_site(tmp_path / "site", SITE)
+    remove_every_credential_source(monkeypatch, tmp_path)
+
+    code = publish(site, endpoint, bucket, "--prefix", "penguins", "--dry-run")
+
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert out.err == ""
+    lines = out.out.splitlines()
+    assert lines[0].startswith("not compared with the bucket: no AWS credentials found: set ")
+    uploads = [line for line in lines if line.startswith("upload ")]
+    assert len(uploads) == len(SITE)
+    assert (
+        "upload    penguins/index.html  "
+        "(Content-Type: text/html; charset=utf-8, Cache-Control: no-cache)"
+    ) in uploads
+    assert (
+        f"upload    penguins/{BOOTSTRAP_CSS}  (Content-Type: text/css; charset=utf-8, "
+        "Cache-Control: public, max-age=31536000, immutable)"
+    ) in uploads
+    assert (
+        "upload    penguins/figures/mass-vs-bill.png  "
+        "(Content-Type: image/png, Cache-Control: public, max-age=3600)"
+    ) in uploads
+    assert not [line for line in lines if line.startswith(("replace", "delete", "unchanged"))]
+    assert lines[-1] == (
+        f"dry run, nothing changed: {site} -> s3://{bucket}/penguins/ would be "
+        f"{len(SITE)} uploaded at most (not compared with the bucket)"
+    )
+    assert bucket_contents(client, bucket) == {}
 
 
 def make_missing(tmp_path: Path) -> Path:

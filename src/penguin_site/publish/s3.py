@@ -19,6 +19,11 @@ would never reach files already published. Comparing hash + Content-Type + Cache
 catches both. The price is one HEAD request per object present on both sides, run in a small
 thread pool. An object without the metadata (uploaded by another tool) is replaced once.
 
+A dry run needs no credentials: without any it cannot compare with the bucket, so it lists
+every file as an upload with its headers and says why it could not compare (a newcomer can try
+it before any AWS setup). With credentials it reads the bucket (``s3:ListBucket`` on the
+prefix, ``s3:GetObject`` for the HEADs) and prints the real plan.
+
 Transient errors (throttling, 5xx, dropped connections) are retried by botocore's "standard"
 retry mode with exponential backoff and jitter; other errors become a :class:`PublishError`
 whose message is one line naming the bucket, folder or key at fault.
@@ -153,12 +158,17 @@ class LocalFile:
 
 @dataclass(frozen=True)
 class Plan:
-    """What a publish will do; ``delete`` and ``unchanged`` hold object keys."""
+    """What a publish will do; ``delete`` and ``unchanged`` hold object keys.
+
+    ``not_compared`` says why the bucket could not be read (a dry run without credentials):
+    then every file is an upload and what would be replaced, deleted or left alone is unknown.
+    """
 
     upload: tuple[LocalFile, ...]
     replace: tuple[LocalFile, ...]
     delete: tuple[str, ...]
     unchanged: tuple[str, ...]
+    not_compared: str | None = None
 
     def transfers(self) -> list[LocalFile]:
         """Files to send, assets before pages, each group in key order."""
@@ -166,6 +176,8 @@ class Plan:
 
     def counts(self) -> str:
         """``3 uploaded, 1 replaced, 0 deleted, 12 unchanged``-style tally."""
+        if self.not_compared is not None:
+            return f"{len(self.upload)} uploaded at most (not compared with the bucket)"
         return (
             f"{len(self.upload)} uploaded, {len(self.replace)} replaced, "
             f"{len(self.delete)} deleted, {len(self.unchanged)} unchanged"
@@ -318,13 +330,32 @@ def plan_publish(client: BaseClient, target: S3Target, local: Sequence[LocalFile
     )
 
 
+def uncompared_plan(local: Sequence[LocalFile], reason: str) -> Plan:
+    """A dry run's plan when the bucket cannot be read: every file would be uploaded."""
+    return Plan(upload=tuple(local), replace=(), delete=(), unchanged=(), not_compared=reason)
+
+
 def plan_lines(plan: Plan) -> list[str]:
-    """The plan, one ``action key`` line per object, for a dry run."""
-    lines = [f"upload    {f.key}" for f in plan.upload]
-    lines += [f"replace   {f.key}" for f in plan.replace]
+    """The plan, one ``action key  (headers)`` line per object, for a dry run."""
+    lines = []
+    if plan.not_compared is not None:
+        lines.append(f"not compared with the bucket: {plan.not_compared}")
+        lines.append(
+            "every file is listed as an upload; with credentials that can read the bucket "
+            "(s3:ListBucket on the prefix, s3:GetObject) the dry run also lists what would "
+            "be replaced, deleted or left unchanged"
+        )
+    lines += [f"upload    {f.key}  ({describe_headers(f)})" for f in plan.upload]
+    lines += [f"replace   {f.key}  ({describe_headers(f)})" for f in plan.replace]
     lines += [f"delete    {key}" for key in plan.delete]
     lines += [f"unchanged {key}" for key in plan.unchanged]
     return lines
+
+
+def describe_headers(file: LocalFile) -> str:
+    """``Content-Type: ..., Cache-Control: ...`` of a file, as the dry run shows it."""
+    headers = file.state.headers
+    return f"Content-Type: {headers.content_type}, Cache-Control: {headers.cache_control}"
 
 
 # --------------------------------------------------------------------------- 2. transfer
@@ -414,7 +445,12 @@ def publish_site(
     objects a CDN in front of the bucket must invalidate. New keys need no invalidation.
     """
     local = scan_site(site_dir, target)
-    plan = plan_publish(client, target, local)
+    try:
+        plan = plan_publish(client, target, local)
+    except PublishError as error:
+        if not (dry_run and isinstance(error.__cause__, NoCredentialsError)):
+            raise
+        plan = uncompared_plan(local, str(error))
     if dry_run:
         for line in plan_lines(plan):
             log(line)
