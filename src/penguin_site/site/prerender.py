@@ -2,7 +2,8 @@
 
 Quarto runs ``scripts/pre_render.py`` before it renders any page (``project: pre-render``
 in ``_quarto.yml``), with the project folder as working directory. It always writes
-``_variables.yml`` (the footer's commit, build date and versions).
+``_variables.yml`` (the footer's commit, build date and versions) and ``_links.yml`` (the
+repository and site URLs: ``site.links``), which Quarto reads after the hook.
 
 On a full render (Quarto sets ``QUARTO_PROJECT_RENDER_ALL=1``) it does what a pipeline
 tool would: it reruns the analysis only when the digest of its inputs changed
@@ -27,6 +28,7 @@ from typing import Literal
 
 from penguin_site.analysis.digest import analysis_digest, recorded_digest
 from penguin_site.config import BUILD_DIR
+from penguin_site.site.links import LinkError, write_links
 from penguin_site.site.provenance import ProvenanceError, write_variables
 
 __all__ = ["PAGES_DIGEST_FILE", "AnalysisMode", "main", "pages_digest", "pre_render"]
@@ -59,10 +61,15 @@ def pre_render(project_dir: Path, analysis: AnalysisMode, env: Mapping[str, str]
     """
     try:
         variables = write_variables(project_dir.resolve(), env)
-    except ProvenanceError as exc:
+        links_file, links = write_links(project_dir.resolve(), env)
+    except (ProvenanceError, LinkError) as exc:
         print(f"pre_render: {exc}", file=sys.stderr)
         return 2
     print(f"pre_render: wrote {variables}")
+    print(
+        f"pre_render: wrote {links_file} (repository: {links.repo_url or 'none found'}, "
+        f"site URL: {links.site_url or 'none: no sitemap'})"
+    )
 
     full_render = env.get("QUARTO_PROJECT_RENDER_ALL") == "1"
     if not (analysis == "always" or (analysis == "auto" and full_render)):

@@ -1,0 +1,60 @@
+"""What Quarto's post-render hook does: make the sitemap reproducible, then record the build.
+
+Quarto runs ``scripts/post_render.py`` after every render (``project: post-render`` in
+``_quarto.yml``), once its own post-processing has written ``sitemap.xml`` and
+``search.json``, with ``QUARTO_PROJECT_OUTPUT_DIR`` set to the site folder.
+
+1. ``sitemap.xml`` (written when ``website.site-url`` is set): Quarto dates each page by
+   its source file's modification time, which is the checkout's time, so two builds of one
+   commit would differ. Every ``<lastmod>`` becomes the build time (``SOURCE_DATE_EPOCH``,
+   else the commit's time: ``site.provenance``), the date the footer shows.
+2. ``build.json``: the build's identity (``provenance.write_build_record``), written last
+   so its digests cover the final files.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+
+from penguin_site.site.links import LinkError, collect_links
+from penguin_site.site.provenance import ProvenanceError, collect, write_build_record
+
+__all__ = ["SITEMAP", "post_render", "pin_sitemap_dates"]
+
+SITEMAP = "sitemap.xml"
+LASTMOD = re.compile(r"<lastmod>[^<]*</lastmod>")
+
+
+def pin_sitemap_dates(sitemap: Path, when: datetime) -> bool:
+    """Set every ``<lastmod>`` of ``sitemap`` to ``when``; True when the file changed."""
+    if not sitemap.is_file():
+        return False
+    text = sitemap.read_text(encoding="utf-8")
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%S.000Z")  # Quarto's own form (UTC)
+    pinned = LASTMOD.sub(f"<lastmod>{stamp}</lastmod>", text)
+    if pinned == text:
+        return False
+    sitemap.write_text(pinned, encoding="utf-8")
+    return True
+
+
+def post_render(project_dir: Path, site_dir: Path, env: Mapping[str, str]) -> int:
+    """Pin the sitemap's dates and write ``build.json`` into ``site_dir``; an exit status."""
+    if not site_dir.is_dir():
+        print(f"post_render: site folder {site_dir} does not exist", file=sys.stderr)
+        return 2
+    try:
+        provenance = collect(project_dir, env)
+        links = collect_links(project_dir, env)
+    except (ProvenanceError, LinkError) as exc:
+        print(f"post_render: {exc}", file=sys.stderr)
+        return 2
+    if pin_sitemap_dates(site_dir / SITEMAP, provenance.build_time):
+        print(f"post_render: dated {site_dir / SITEMAP} by the build ({provenance.build_date})")
+    record = write_build_record(site_dir, project_dir, links, env)
+    print(f"post_render: wrote {record}")
+    return 0
