@@ -23,7 +23,7 @@ from pathlib import Path
 from penguin_site.site.links import LinkError, collect_links
 from penguin_site.site.provenance import ProvenanceError, collect, write_build_record
 
-__all__ = ["SITEMAP", "post_render", "pin_sitemap_dates"]
+__all__ = ["SITEMAP", "pin_sitemap_dates", "post_render"]
 
 SITEMAP = "sitemap.xml"
 LASTMOD = re.compile(r"<lastmod>[^<]*</lastmod>")
