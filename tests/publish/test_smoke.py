@@ -379,3 +379,16 @@ def test_unusable_expected_build_is_a_usage_error(
         smoke_test.main(["http://127.0.0.1:9/", "--expect-build", str(record)])
     assert stop.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_site_without_a_build_record_says_so(
+    tmp_path: Path, serve: Serve, capsys: pytest.CaptureFixture
+) -> None:
+    _, record = site_with_build(tmp_path / "ours", "b", b"")
+    server = serve(write_site(tmp_path / "www", SITE))  # an older publisher: no build.json
+
+    assert smoke_test.main([server.url, "--expect-build", str(record), *FAST]) == 1
+
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith(f"FAIL {server.url}/build.json: HTTP 404 File not found; this build")
+    assert "commit bbbbbbb" in first

@@ -211,13 +211,12 @@ def wait_for_build(base_url: str, expected: ExpectedBuild, backoff: Backoff) -> 
         if isinstance(live, ExpectedBuild) and expected.matches(live):
             return None
         if not backoff.wait():
-            seen = live.description if isinstance(live, ExpectedBuild) else live
-            waited = backoff.clock() - started
-            return (
-                f"FAIL {url}: the live site serves {seen}, not this build "
-                f"({expected.description or 'commit ' + expected.commit[:7]}) "
-                f"after {waited:.0f} s"
-            )
+            this = expected.description or f"commit {expected.commit[:7]}"
+            waited = f"after {backoff.clock() - started:.0f} s"
+            if isinstance(live, ExpectedBuild):
+                seen = f"the live site serves {live.description}"
+                return f"FAIL {url}: {seen}, not this build ({this}) {waited}"
+            return f"FAIL {url}: {live}; this build ({this}) is not live {waited}"
 
 
 @dataclass(frozen=True)
