@@ -392,3 +392,23 @@ def test_site_without_a_build_record_says_so(
     first = capsys.readouterr().out.splitlines()[0]
     assert first.startswith(f"FAIL {server.url}/build.json: HTTP 404 File not found; this build")
     assert "commit bbbbbbb" in first
+
+
+def test_build_made_for_another_url_fails_before_any_request(
+    tmp_path: Path, serve: Serve, capsys: pytest.CaptureFixture
+) -> None:
+    """A Pages site on a custom domain while the build derived https://OWNER.github.io/REPO/."""
+    site, record = site_with_build(tmp_path / "www", "b", b"")
+    made_for = {**json.loads(record.read_text()), "site_url": "https://owner.github.io/repo/"}
+    record.write_text(json.dumps(made_for))
+    server = serve(site)
+
+    assert smoke_test.main([server.url, "--expect-build", str(record), *FAST]) == 1
+
+    first = capsys.readouterr().out.splitlines()[0]
+    assert "canonical links are for https://owner.github.io/repo/" in first
+    assert "set SITE_URL" in first
+    assert server.requests == []
+    made_for["site_url"] = server.url + "/"
+    record.write_text(json.dumps(made_for))
+    assert smoke_test.main([server.url, "--expect-build", str(record), *FAST]) == 0

@@ -65,6 +65,7 @@ class ExpectedBuild:
     site_digest: str | None = None
     pages: Mapping[str, str] = field(default_factory=dict)
     description: str = ""
+    site_url: str | None = None
 
     @classmethod
     def from_record(cls, record: object, source: str) -> ExpectedBuild:
@@ -74,12 +75,23 @@ class ExpectedBuild:
         pages = record.get("pages") or {}
         if not isinstance(pages, dict):
             raise ValueError(f"{source}: 'pages' is not an object of page -> sha256")
-        digest = record.get("site_digest")
+        digest, site_url = record.get("site_digest"), record.get("site_url")
         return cls(
             commit=record["commit"],
             site_digest=digest if isinstance(digest, str) else None,
             pages={str(name): str(sha) for name, sha in pages.items()},
             description=describe_build(record),
+            site_url=site_url if isinstance(site_url, str) else None,
+        )
+
+    def site_url_problem(self, base_url: str) -> str | None:
+        """Why the URL checked is not the one the build wrote its sitemap and canonical
+        links for (None when they agree, or the build has no site URL)."""
+        if not self.site_url or self.site_url.rstrip("/") == base_url.rstrip("/"):
+            return None
+        return (
+            f"FAIL {base_url}: this build's sitemap and canonical links are for {self.site_url}; "
+            "set SITE_URL to the published URL"
         )
 
     @classmethod
@@ -250,6 +262,8 @@ def smoke_test(
     """
     if paths is None:
         paths = expected.page_paths() if expected is not None else DEFAULT_PATHS
+    if expected is not None and (failure := expected.site_url_problem(base_url)):
+        return SmokeReport(tuple(paths), build_failure=failure)
     backoff = Backoff(interval, clock() + timeout, clock, sleep)
     if expected is not None and (failure := wait_for_build(base_url, expected, backoff)):
         return SmokeReport(tuple(paths), build_failure=failure)
