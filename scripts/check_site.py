@@ -3,7 +3,9 @@
 Prints one problem per line (page: kind: what is wrong) and exits 1 when there is any,
 so the workflow stops before publishing a broken site. ``--browser`` also opens every
 page in headless Chromium from a local server and reports runtime errors and requests
-to other hosts.
+to other hosts. ``--publish`` adds what a build about to be published must have: its
+``build.json``, links to its real repository on every page, and a sitemap and canonical
+links under its site URL (the workflow's deploy path runs it; see the README).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from penguin_site.checks.static import REQUIRED_PAGES, check_site, html_pages
+from penguin_site.checks.static import REQUIRED_PAGES, Publication, check_site, html_pages
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -37,10 +39,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="also load every page in headless Chromium (CHROMIUM_PATH or /usr/bin/chromium)",
     )
+    parser.add_argument(
+        "--publish",
+        action="store_true",
+        help="the site is about to be published: require build.json, repository links on "
+        "every page, a sitemap and canonical links under the site URL",
+    )
+    parser.add_argument(
+        "--repo-url",
+        metavar="URL",
+        help="with --publish: the repository every page must link to "
+        "(default: the one build.json records)",
+    )
+    parser.add_argument(
+        "--site-url",
+        metavar="URL",
+        help="with --publish: the URL the site is published at (default: build.json's)",
+    )
     args = parser.parse_args(argv)
+    if (args.repo_url or args.site_url) and not args.publish:
+        parser.error("--repo-url and --site-url go with --publish")
+    publication = Publication(args.repo_url, args.site_url) if args.publish else None
 
     try:
-        problems = [str(problem) for problem in check_site(args.site_dir, args.require)]
+        problems = [
+            str(problem) for problem in check_site(args.site_dir, args.require, publication)
+        ]
     except FileNotFoundError as exc:
         print(f"check_site: {exc}", file=sys.stderr)
         return 2

@@ -1,34 +1,44 @@
-"""Quarto post-render hook: put each page's executed notebook into the site beside it.
+"""Quarto post-render hook: a reproducible sitemap, then the build's identity (build.json).
 
-A thin shim over ``penguin_site.site.notebooks`` (its docstring says why and how). Quarto
-runs it after the pages are rendered, with the project folder as working directory and
-``QUARTO_PROJECT_OUTPUT_DIR`` / ``QUARTO_PROJECT_OUTPUT_FILES`` naming what it wrote.
+A thin shim over ``penguin_site.site.postrender`` (its docstring says what the hook does).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 
-def main() -> int:
-    from penguin_site.site.notebooks import NotebookError, keep_executed, publish_notebooks
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--project-dir",
+        type=Path,
+        default=Path(os.environ.get("QUARTO_PROJECT_DIR", ".")),
+        help="project folder (default: QUARTO_PROJECT_DIR, else .)",
+    )
+    parser.add_argument(
+        "--site-dir",
+        type=Path,
+        default=Path(os.environ.get("QUARTO_PROJECT_OUTPUT_DIR", "_site")),
+        help="rendered site folder (default: QUARTO_PROJECT_OUTPUT_DIR, else _site)",
+    )
+    args = parser.parse_args(argv)
 
-    project = Path(os.environ.get("QUARTO_PROJECT_DIR", "."))
-    output = project / os.environ.get("QUARTO_PROJECT_OUTPUT_DIR", "_site")
-    rendered = [
-        Path(line).stem for line in os.environ.get("QUARTO_PROJECT_OUTPUT_FILES", "").splitlines()
-    ]
     try:
-        fresh = keep_executed(project)
-        copied = publish_notebooks(project, output, rendered)
-    except NotebookError as exc:
-        print(f"post_render: {exc}", file=sys.stderr)
-        return 1
-    print(f"post_render: kept the notebooks of {fresh or 'no page (all frozen)'}")
-    print(f"post_render: copied {[p.name for p in copied]} into {output}")
-    return 0
+        from penguin_site.site.postrender import post_render
+    except ImportError as exc:
+        print(
+            f"post_render: cannot import the analysis package ({exc}) with {sys.executable}.\n"
+            "post_render: run Quarto with the project's environment, e.g. "
+            "QUARTO_PYTHON=.venv/bin/python quarto render (or use bash scripts/render_site.sh).",
+            file=sys.stderr,
+        )
+        return 2
+    return post_render(args.project_dir.resolve(), args.site_dir, os.environ)
 
 
 if __name__ == "__main__":

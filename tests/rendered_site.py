@@ -37,6 +37,14 @@ ALLOWED_LOG_LINES = ("Kernel is running over TCP without encryption",)
 #: How Quarto, Pandoc, Deno and Python loggers mark a warning or an error.
 PROBLEM_WORD = re.compile(r"\b(WARN|WARNING|ERROR|Error|Warning)\b")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+#: A repository and a public URL for test renders, as GitHub Actions and the workflow set
+#: them (a variable already set, as in CI, wins): the pages get their repository links,
+#: sitemap and canonical links, which the tests then check.
+LINK_ENV = {
+    "GITHUB_SERVER_URL": "https://github.com",
+    "GITHUB_REPOSITORY": "palmer-lab/penguin-site",
+    "SITE_URL": "https://palmer-lab.github.io/penguin-site/",
+}
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,7 @@ def render(quarto: str, project: Path, *args: str, **extra_env: str) -> Render:
         "PYTHONPATH": str(project / "src"),
         "PENGUIN_BUILD_DIR": str(project / "_build" / "analysis"),
         "SOURCE_DATE_EPOCH": commit_epoch(project),
+        **{name: value for name, value in LINK_ENV.items() if not os.environ.get(name)},
         **extra_env,
     }
     env.pop("QUARTO_PROJECT_RENDER_ALL", None)

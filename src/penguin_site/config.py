@@ -135,3 +135,13 @@ FIGURE_SIZES_IN: MappingProxyType[str, tuple[float, float]] = MappingProxyType(
         "predicted-vs-actual": (6.6, 5.0),  # square panel plus the legend
     }
 )
+
+#: The build's identity, written into the site by the post-render hook (commit, date,
+#: analysis digest, page digests); the publisher uploads it last, the smoke test compares it.
+BUILD_RECORD = "build.json"
+#: Repositories and owners that only stand for "your repository" (this project's old
+#: placeholder, the README's examples): a published page must never link to one.
+PLACEHOLDER_REPOSITORIES: frozenset[str] = frozenset(
+    {"penguin-site/penguin-site", "your-user/penguin-site"}
+)
+PLACEHOLDER_OWNERS: frozenset[str] = frozenset({"owner", "user", "your-user", "username"})

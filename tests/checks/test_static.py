@@ -273,3 +273,179 @@ def test_cli_missing_folder_is_a_usage_error(
 def test_cli_requires_the_three_pages_by_default(capsys: pytest.CaptureFixture[str]) -> None:
     assert check_site.main([str(SITES / "good")]) == 1
     assert "eda.html: missing-page" in capsys.readouterr().out
+
+
+# --- links to the repository, and what a published build must have ---------------------------
+
+PUBLICATION = static.Publication()
+REPO = "https://github.com/palmer-lab/penguin-site"
+
+# (defect, file, text in the published site, what it becomes, problems expected, culprit named)
+PUBLISH_DEFECTS: list[tuple[str, str, str, str, set[tuple[str, str]], str]] = [
+    (
+        "placeholder-repository",
+        "model.html",
+        f'<a href="{REPO}">Source</a>',
+        '<a href="https://github.com/penguin-site/penguin-site">Source</a>',
+        {("model.html", "placeholder-link")},
+        "https://github.com/penguin-site/penguin-site",
+    ),
+    (
+        "placeholder-issue-link",
+        "index.html",
+        f'<a href="{REPO}/issues/new">',
+        '<a href="https://github.com/OWNER/REPO/issues/new">',
+        {("index.html", "placeholder-link")},
+        "OWNER/REPO",
+    ),
+    (
+        "no-repository-link",
+        "model.html",
+        f'<a href="{REPO}">Source</a> <a href="{REPO}/issues/new">Report an issue</a>',
+        "",
+        {("model.html", "missing-repo-link")},
+        REPO,
+    ),
+    (
+        "no-repository-found",
+        "build.json",
+        f'"repo_url": "{REPO}"',
+        '"repo_url": null',
+        {(".", "missing-repo-url")},
+        "GITHUB_REPOSITORY",
+    ),
+    (
+        "no-site-url",
+        "build.json",
+        '"site_url": "https://penguins.example.org/site/"',
+        '"site_url": null',
+        {(".", "missing-site-url")},
+        "SITE_URL",
+    ),
+    (
+        "no-build-record",
+        "build.json",
+        '"commit": "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d",',
+        "",
+        {("build.json", "missing-build-record")},
+        "build.json",
+    ),
+    (
+        "page-missing-from-sitemap",
+        "sitemap.xml",
+        "<loc>https://penguins.example.org/site/model.html</loc>",
+        "<loc>https://penguins.example.org/site/modle.html</loc>",
+        {("sitemap.xml", "sitemap")},
+        "model.html",
+    ),
+    (
+        "sitemap-on-another-host",
+        "sitemap.xml",
+        "<loc>https://penguins.example.org/site/index.html</loc>",
+        "<loc>https://penguins.example.org/site/index.html</loc></url><url>"
+        "<loc>https://localhost/index.html</loc>",
+        {("sitemap.xml", "sitemap")},
+        "https://localhost/index.html",
+    ),
+    (
+        "wrong-canonical-link",
+        "model.html",
+        '<link rel="canonical" href="https://penguins.example.org/site/model.html">',
+        '<link rel="canonical" href="https://penguins.example.org/model.html">',
+        {("model.html", "canonical-link")},
+        "https://penguins.example.org/site/model.html",
+    ),
+]
+
+
+def published_site_with(tmp_path: Path, defect: str) -> Path:
+    """A copy of the ``published`` fixture with exactly one defect from ``PUBLISH_DEFECTS``."""
+    _, file, good, bad, _, _ = next(row for row in PUBLISH_DEFECTS if row[0] == defect)
+    site = tmp_path / defect
+    shutil.copytree(SITES / "published", site)
+    path = site / file
+    text = path.read_text(encoding="utf-8")
+    assert good in text, f"{good!r} is not in the published site's {file}"
+    path.write_text(text.replace(good, bad), encoding="utf-8")
+    return site
+
+
+def test_published_site_passes_the_publish_checks() -> None:
+    assert static.check_site(SITES / "published", ["index.html"], PUBLICATION) == []
+
+
+@pytest.mark.parametrize(
+    ("defect", "expected", "culprit"),
+    [(row[0], row[4], row[5]) for row in PUBLISH_DEFECTS],
+    ids=[row[0] for row in PUBLISH_DEFECTS],
+)
+def test_each_publish_defect_is_reported(
+    tmp_path: Path, defect: str, expected: set[tuple[str, str]], culprit: str
+) -> None:
+    problems = static.check_site(published_site_with(tmp_path, defect), (), PUBLICATION)
+    assert kinds(problems) == expected
+    assert any(culprit in problem.message for problem in problems), problems
+
+
+def test_a_placeholder_link_fails_even_without_publish(tmp_path: Path) -> None:
+    site = published_site_with(tmp_path, "placeholder-repository")
+    assert kinds(static.check_site(site)) == {("model.html", "placeholder-link")}
+
+
+def test_missing_sitemap_and_build_record_only_matter_for_a_publish(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "published", site)
+    (site / "sitemap.xml").unlink()
+    assert static.check_site(site) == []
+    assert kinds(static.check_site(site, (), PUBLICATION)) == {("sitemap.xml", "missing-sitemap")}
+    (site / "build.json").unlink()
+    assert kinds(static.check_site(site, (), PUBLICATION)) == {
+        ("build.json", "missing-build-record")
+    }
+
+
+def test_publish_compares_with_the_repository_and_url_it_is_given() -> None:
+    wanted = static.Publication("https://github.com/someone/else", "https://penguins.example.org/")
+    problems = static.check_site(SITES / "published", (), wanted)
+    assert kinds(problems) == {
+        ("index.html", "missing-repo-link"),
+        ("model.html", "missing-repo-link"),
+        ("index.html", "canonical-link"),
+        ("model.html", "canonical-link"),
+        ("sitemap.xml", "sitemap"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("url", "placeholder"),
+    [
+        ("https://github.com/penguin-site/penguin-site", True),
+        ("https://github.com/penguin-site/penguin-site/blob/main/eda.qmd", True),
+        ("https://github.com/OWNER/REPO", True),
+        ("https://github.com/your-user/anything.git", True),
+        ("https://github.com/palmer-lab/penguin-site", False),
+        ("https://github.com/penguin-site", False),
+        ("model.html", False),
+    ],
+)
+def test_is_placeholder_repository(url: str, placeholder: bool) -> None:
+    assert static.is_placeholder_repository(url) is placeholder
+
+
+def test_cli_publish_names_page_and_link(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = published_site_with(tmp_path, "no-repository-link")
+    assert check_site.main([str(site), "--require", "index.html"]) == 0
+    capsys.readouterr()
+    assert check_site.main([str(site), "--require", "index.html", "--publish"]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"model.html: missing-repo-link: no link to the repository {REPO}"
+    ]
+
+
+def test_cli_repo_url_needs_publish(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        check_site.main([str(SITES / "published"), "--repo-url", REPO])
+    assert stop.value.code == 2
+    assert "go with --publish" in capsys.readouterr().err

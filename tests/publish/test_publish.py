@@ -7,6 +7,7 @@ message and what the bucket really holds afterwards, read back over HTTP.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import socket
 from collections.abc import Iterator, Mapping
@@ -244,7 +245,9 @@ HEADER_TABLE = [
     ("figures/logo.svg", "image/svg+xml; charset=utf-8", "public, max-age=3600"),
     ("favicon.ico", "image/x-icon", "public, max-age=3600"),
     ("robots.txt", "text/plain; charset=utf-8", "public, max-age=3600"),
-    ("sitemap.xml", "application/xml; charset=utf-8", "public, max-age=3600"),
+    ("sitemap.xml", "application/xml; charset=utf-8", "no-cache"),
+    ("build.json", "application/json; charset=utf-8", "no-cache"),
+    ("downloads/build.json", "application/json; charset=utf-8", "public, max-age=3600"),
     ("data/penguins.csv", "text/csv; charset=utf-8", "public, max-age=3600"),
     ("model/model.skops", "application/octet-stream", "public, max-age=3600"),
     ("downloads/unknown.weird", "application/octet-stream", "public, max-age=3600"),
@@ -404,6 +407,61 @@ def test_upload_failing_midway_deletes_nothing_and_keeps_old_pages(
     assert live["site_libs/quarto-html/quarto.js"] == b"window.quarto = {v: 2};"
     # What did change online is still reported, so the CDN can be invalidated for it.
     assert read_lines(changed) == ["/site_libs/quarto-html/quarto.js"]
+
+
+def build_record(commit: str, pages: Mapping[str, bytes]) -> bytes:
+    """A stand-in ``build.json``: which commit, and the digest of each page it claims."""
+    digests = {name: hashlib.sha256(body).hexdigest() for name, body in pages.items()}
+    return json.dumps({"commit": commit, "pages": digests}).encode()
+
+
+def test_build_record_goes_online_after_every_page(
+    tmp_path: Path, endpoint: str, bucket: str, client: BaseClient
+) -> None:
+    """build.json sorts first by name, yet it is the last upload, and is never cached."""
+    pages = {name: body for name, body in SITE.items() if name.endswith(".html")}
+    site = write_site(tmp_path / "site", {**SITE, "build.json": build_record("a" * 40, pages)})
+    log: list[str] = []
+
+    publish_site(
+        site,
+        S3Target.parse(bucket),
+        make_s3_client(endpoint_url=endpoint, region=REGION),
+        log=log.append,
+    )
+
+    sent = [line.split()[1] for line in log]
+    assert sent[-1] == "build.json"
+    assert set(sent[:-1]) == set(SITE)
+    assert client.head_object(Bucket=bucket, Key="build.json")["CacheControl"] == "no-cache"
+
+
+def test_failed_publish_leaves_the_old_build_record_online(
+    tmp_path: Path,
+    endpoint: str,
+    bucket: str,
+    client: BaseClient,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A page upload the server refuses: the live build.json still names the old build,
+    so it never claims a page that did not go online (the smoke test then sees the old one).
+    """
+    old_record = build_record("a" * 40, {"index.html": SITE["index.html"]})
+    site = write_site(tmp_path / "site", {**SITE, "build.json": old_record})
+    assert publish(site, endpoint, bucket) == 0
+    (site / "model.html").write_bytes(b"<!doctype html>new coefficients")
+    new_record = build_record("b" * 40, {"model.html": b"<!doctype html>new coefficients"})
+    (site / "build.json").write_bytes(new_record)
+    key_id, secret = create_publisher_key(endpoint, deny_put=[f"{bucket}/model.html"])
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", key_id)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
+
+    with iam_auth_enforced(endpoint):
+        assert publish(site, endpoint, bucket) == 1
+
+    live = bucket_contents(client, bucket)
+    assert live["build.json"] == old_record
+    assert live["model.html"] == SITE["model.html"]
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ import yaml
 
 from penguin_site.checks import static
 from penguin_site.config import PAGE_SOURCES, QUARTO_VERSION, ROOT
-from penguin_site.site import provenance
+from penguin_site.site import links, provenance
 from penguin_site.site.facts import Facts
 
 CONFIG = yaml.safe_load((ROOT / "_quarto.yml").read_text(encoding="utf-8"))
@@ -56,6 +56,12 @@ def test_pre_render_hook_is_the_script_and_exists() -> None:
     assert (ROOT / hook).is_file()
 
 
+def test_post_render_hook_writes_the_build_record() -> None:
+    hook = CONFIG["project"]["post-render"]
+    assert hook == "scripts/post_render.py"
+    assert (ROOT / hook).is_file()
+
+
 def test_navbar_links_home_eda_and_model_and_the_source() -> None:
     website = CONFIG["website"]
     left = website["navbar"]["left"]
@@ -66,10 +72,19 @@ def test_navbar_links_home_eda_and_model_and_the_source() -> None:
     ]
     for item in left:
         assert (ROOT / item["href"]).is_file()
-    assert re.match(r"^https://github\.com/[\w.-]+/[\w.-]+$", website["repo-url"])
-    right = website["navbar"]["right"]
-    assert {"icon": "github", "href": website["repo-url"]}.items() <= right[0].items()
-    assert right[0]["aria-label"]
+
+
+def test_repository_and_site_urls_come_from_the_hook_not_the_config() -> None:
+    """No repository or site URL is typed in: the hook's _links.yml supplies them (or none)."""
+    website = CONFIG["website"]
+    assert "repo-url" not in website
+    assert "site-url" not in website
+    assert "right" not in website["navbar"]  # the source icon comes with the repo-url
+    assert CONFIG["metadata-files"] == [links.LINKS_FILE]
+    assert website["repo-actions"] == ["source", "issue"]
+    assert html_format()["canonical-url"] is True
+    text = (ROOT / "_quarto.yml").read_text(encoding="utf-8")
+    assert "github.com/" not in text
 
 
 def test_search_is_on_in_the_navbar_and_local() -> None:
@@ -118,7 +133,7 @@ def test_errors_fail_the_render_and_authors_freeze() -> None:
 def test_build_outputs_are_git_ignored() -> None:
     ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").split()
     # "/.quarto/" exactly: Quarto appends that line to a .gitignore without it.
-    for entry in ("_site/", "_freeze/", "_variables.yml", "_build/", "/.quarto/"):
+    for entry in ("_site/", "_freeze/", "_variables.yml", "_links.yml", "_build/", "/.quarto/"):
         assert entry in ignored, entry
 
 

@@ -10,6 +10,8 @@ Chromium is in ``test_reader.py``. The last test needs no Quarto: it checks that
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import platform
 import re
@@ -26,7 +28,7 @@ from rendered_site import Render, copy_project, log_problems, render
 
 from penguin_site.analysis.results import DIGEST_FILE
 from penguin_site.checks import static
-from penguin_site.config import QUARTO_VERSION, ROOT
+from penguin_site.config import BUILD_RECORD, QUARTO_VERSION, ROOT
 from penguin_site.site.quarto import QuartoNotFound, find_quarto
 from scripts import diff_sites
 
@@ -78,6 +80,38 @@ def test_rendered_site_passes_the_site_checks(rendered: Render) -> None:
     assert rendered.returncode == 0, rendered.log[-3000:]
     problems = static.check_site(rendered.site, static.REQUIRED_PAGES)
     assert problems == [], "\n".join(map(str, problems))
+
+
+@pytest.mark.quarto
+def test_build_json_names_this_commit_and_every_pages_bytes(rendered: Render) -> None:
+    record = json.loads((rendered.site / BUILD_RECORD).read_text(encoding="utf-8"))
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=rendered.project, capture_output=True, text=True
+    ).stdout.strip()
+    assert record["commit"] == head
+    assert record["analysis_digest"] == (
+        Path(rendered.project, "_build", "analysis", DIGEST_FILE).read_text().strip()
+    )
+    assert set(record["pages"]) == set(PAGES)
+    for page, digest in record["pages"].items():
+        assert hashlib.sha256((rendered.site / page).read_bytes()).hexdigest() == digest, page
+
+
+@pytest.mark.quarto
+def test_pages_link_to_the_builds_repository_and_site_url(rendered: Render) -> None:
+    """The render's links come from its context (rendered_site.LINK_ENV, or CI's own)."""
+    record = json.loads((rendered.site / BUILD_RECORD).read_text(encoding="utf-8"))
+    assert record["repo_url"], "the test render names a repository"
+    sitemap = rendered.site / static.SITEMAP
+    if record["site_url"]:
+        problems = static.check_site(rendered.site, static.REQUIRED_PAGES, static.Publication())
+        assert problems == [], "\n".join(map(str, problems))
+        assert "<lastmod>" + record["build_time"][:19] in sitemap.read_text(encoding="utf-8")
+    else:  # a pull request build without a site URL: no sitemap, no canonical links
+        assert not sitemap.exists()
+    model = (rendered.site / "model.html").read_text(encoding="utf-8")
+    assert f'href="{record["repo_url"]}/blob/main/model.qmd"' in model  # "View source"
+    assert f'href="{record["repo_url"]}/issues/new"' in model  # "Report an issue"
 
 
 @pytest.mark.quarto

@@ -7,11 +7,21 @@ the render log does not. They need only the standard library, so they run on han
 fixture sites in the tests and on the real ``_site/`` in the workflow (``scripts/check_site.py``).
 
 Each problem is one line: the page, the kind of defect and what is wrong.
+
+Links to the project's repository are checked twice. Always: no page may link to a
+placeholder repository (``config.PLACEHOLDER_REPOSITORIES``; what a copy shows when its links
+were typed in, not derived). For a build about to be published (``Publication``, the
+``--publish`` option of ``scripts/check_site.py``, which the workflow's deploy path uses):
+``build.json`` must exist, every page must link to the build's repository, and the site
+must have a ``site-url``: a ``sitemap.xml`` listing every page under it, and each page's
+canonical link.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -19,24 +29,39 @@ from pathlib import Path
 from typing import ClassVar
 from urllib.parse import unquote, urlsplit
 
-from penguin_site.config import FOOTER_TOOLS, PAGE_FILES, SITE_LIBS
+from penguin_site.config import (
+    BUILD_RECORD,
+    FOOTER_TOOLS,
+    PAGE_FILES,
+    PLACEHOLDER_OWNERS,
+    PLACEHOLDER_REPOSITORIES,
+    SITE_LIBS,
+)
 
 __all__ = [
     "REQUIRED_PAGES",
+    "SITEMAP",
     "Defect",
+    "Publication",
     "check_site",
     "css_urls",
     "differing_files",
     "footer_problems",
     "footer_versions",
     "html_pages",
+    "is_placeholder_repository",
     "is_third_party",
+    "publication_problems",
     "scan_page",
 ]
 
 
 #: Pages the site must have (the navbar links to them), relative to the site folder.
 REQUIRED_PAGES: tuple[str, ...] = PAGE_FILES
+
+#: Quarto writes it when ``website.site-url`` is set.
+SITEMAP = "sitemap.xml"
+SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 #: Link relations that only name another document; the browser fetches nothing for them.
 NON_FETCHING_LINK_RELS = frozenset(
@@ -88,6 +113,7 @@ class PageScan:
     """What the parser found on one HTML page."""
 
     title: str = ""
+    canonical: str = ""
     refs: list[Ref] = field(default_factory=list)
     images_without_alt: list[str] = field(default_factory=list)
     footer_text: str = ""
@@ -151,6 +177,8 @@ class _PageParser(HTMLParser):
         if tag == "link" and values.get("href"):
             rels = set(values.get("rel", "").lower().split())
             fetched = not rels or not rels <= NON_FETCHING_LINK_RELS
+            if "canonical" in rels:
+                self.scan.canonical = values["href"]
             self.scan.refs.append(Ref(tag, "href", values["href"], fetched=fetched))
         if tag == "a" and values.get("href"):
             self.scan.refs.append(Ref(tag, "href", values["href"], fetched=False))
@@ -283,6 +311,16 @@ def html_pages(site_dir: Path) -> list[Path]:
     )
 
 
+def is_placeholder_repository(url: str) -> bool:
+    """True when ``url`` points into a repository that only stands for "yours"."""
+    parts = urlsplit(url)
+    segments = [segment for segment in parts.path.split("/") if segment]
+    if not parts.netloc or len(segments) < 2:
+        return False
+    owner, name = segments[0].lower(), segments[1].lower().removesuffix(".git")
+    return owner in PLACEHOLDER_OWNERS or f"{owner}/{name}" in PLACEHOLDER_REPOSITORIES
+
+
 def check_page_file(page: Path, site_dir: Path) -> list[Defect]:
     """All static checks for one page."""
     name = page.relative_to(site_dir).as_posix()
@@ -312,6 +350,9 @@ def check_page_file(page: Path, site_dir: Path) -> list[Defect]:
         add("error-output", f"{scan.error_outputs} cell output(s) marked as errors")
     if scan.stderr_outputs:
         add("stderr-output", f"{scan.stderr_outputs} cell output(s) written to stderr (warnings)")
+    for ref in scan.refs:
+        if ref.tag == "a" and is_placeholder_repository(ref.url):
+            add("placeholder-link", f"<a href={ref.url!r}> points to a placeholder repository")
     for ident in scan.duplicate_ids:
         add("duplicate-id", f"id {ident!r} is used more than once (a cell label and a heading?)")
     problems += _reference_problems(name, page, site_dir, scan)
@@ -365,9 +406,132 @@ def _rel(path: Path, site_dir: Path) -> str:
         return str(path)
 
 
-def check_site(site_dir: Path, required_pages: Sequence[str] = ()) -> list[Defect]:
+@dataclass(frozen=True)
+class Publication:
+    """What a site about to be published must link to; None: what its ``build.json`` says."""
+
+    repo_url: str | None = None
+    site_url: str | None = None
+
+
+def canonical_url(site_url: str, page: str) -> str:
+    """The canonical URL Quarto gives ``page`` under ``site_url`` (folders for index pages)."""
+    base = site_url.rstrip("/") + "/"
+    if page == "index.html" or page.endswith("/index.html"):
+        return base + page.removesuffix("index.html")
+    return base + page
+
+
+def sitemap_urls(sitemap: Path) -> list[str]:
+    """The ``<loc>`` URLs a sitemap lists (ValueError naming the file when it is not XML)."""
+    try:
+        root = ET.parse(sitemap).getroot()
+    except ET.ParseError as exc:
+        raise ValueError(f"{sitemap.name} is not valid XML: {exc}") from None
+    return [(loc.text or "").strip() for loc in root.iter(f"{SITEMAP_NS}loc")]
+
+
+def read_build_record(site_dir: Path) -> dict[str, object] | None:
+    """The site's ``build.json`` as a dict, or None when it is missing or not a JSON object."""
+    try:
+        record = json.loads((site_dir / BUILD_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def publication_problems(
+    site_dir: Path, pages: Sequence[Path], publication: Publication
+) -> list[Defect]:
+    """What a published build must have: its record, real repository links, a sitemap."""
+    record = read_build_record(site_dir)
+    if record is None or not record.get("commit"):
+        return [
+            Defect(
+                BUILD_RECORD,
+                "missing-build-record",
+                "no build.json with a commit (the post-render hook writes it)",
+            )
+        ]
+    repo_url = publication.repo_url or record.get("repo_url")
+    site_url = publication.site_url or record.get("site_url")
+    scans = {
+        page.relative_to(site_dir).as_posix(): scan_page(page.read_text(encoding="utf-8"))
+        for page in pages
+    }
+    problems = _repository_link_problems(scans, repo_url if isinstance(repo_url, str) else None)
+    if not isinstance(site_url, str) or not site_url:
+        problems.append(
+            Defect(
+                ".",
+                "missing-site-url",
+                "the build has no site-url (set SITE_URL): no sitemap.xml, no canonical links",
+            )
+        )
+        return problems
+    return problems + _sitemap_problems(site_dir, scans, site_url)
+
+
+def _repository_link_problems(scans: dict[str, PageScan], repo_url: str | None) -> list[Defect]:
+    if not repo_url:
+        return [
+            Defect(
+                ".",
+                "missing-repo-url",
+                "the build found no repository (GITHUB_REPOSITORY or git's origin)",
+            )
+        ]
+    if is_placeholder_repository(repo_url):
+        return [
+            Defect(".", "placeholder-link", f"the build's repository {repo_url} is a placeholder")
+        ]
+    base = repo_url.rstrip("/")
+    return [
+        Defect(name, "missing-repo-link", f"no link to the repository {base}")
+        for name, scan in scans.items()
+        if not any(
+            ref.tag == "a" and (ref.url == base or ref.url.startswith(base + "/"))
+            for ref in scan.refs
+        )
+    ]
+
+
+def _sitemap_problems(site_dir: Path, scans: dict[str, PageScan], site_url: str) -> list[Defect]:
+    problems: list[Defect] = []
+    base = site_url.rstrip("/") + "/"
+    for name, scan in scans.items():
+        expected = canonical_url(base, name)
+        if scan.canonical != expected:
+            found = repr(scan.canonical) if scan.canonical else "none"
+            problems.append(
+                Defect(name, "canonical-link", f"canonical link is {found}, expected {expected!r}")
+            )
+    sitemap = site_dir / SITEMAP
+    if not sitemap.is_file():
+        return [*problems, Defect(SITEMAP, "missing-sitemap", f"no {SITEMAP} for {base}")]
+    try:
+        listed = set(sitemap_urls(sitemap))
+    except ValueError as exc:
+        return [*problems, Defect(SITEMAP, "bad-sitemap", str(exc))]
+    problems += [
+        Defect(SITEMAP, "sitemap", f"does not list {name} ({base + name})")
+        for name in scans
+        if base + name not in listed
+    ]
+    problems += [
+        Defect(SITEMAP, "sitemap", f"lists {url}, which is not under the site URL {base}")
+        for url in sorted(listed)
+        if not url.startswith(base)
+    ]
+    return problems
+
+
+def check_site(
+    site_dir: Path, required_pages: Sequence[str] = (), publication: Publication | None = None
+) -> list[Defect]:
     """Check every page of a rendered site; ``required_pages`` must exist (site-relative).
 
+    With ``publication``, also what a published build needs (``publication_problems``).
     Raises ``FileNotFoundError`` when ``site_dir`` is not a folder, because checking
     nothing must never pass.
     """
@@ -383,6 +547,8 @@ def check_site(site_dir: Path, required_pages: Sequence[str] = ()) -> list[Defec
         problems.append(Defect(".", "missing-page", f"no HTML pages in {site_dir}"))
     for page in pages:
         problems += _dedupe(check_page_file(page, site_dir))
+    if publication is not None and pages:
+        problems += publication_problems(site_dir, pages, publication)
     return problems
 
 

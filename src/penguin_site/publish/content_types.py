@@ -12,9 +12,11 @@ as ``.skops``.
 
 Cache policy (``cache_control_for``), from most to least volatile:
 
-- ``no-cache`` for HTML pages and the search index (``search.json``, ``listings.json``):
-  their URLs never change, so the browser or CDN must revalidate (a cheap 304 when unchanged)
-  or readers keep seeing the previous analysis after a publish.
+- ``no-cache`` for HTML pages, the files that list them (``search.json``, ``listings.json``,
+  ``sitemap.xml``) and the build record ``build.json``: their URLs never change, so the
+  browser or CDN must revalidate (a cheap 304 when unchanged) or readers keep seeing the
+  previous analysis after a publish. ``build.json`` changes with every build and the smoke
+  test reads it to tell which build is live, so a cached copy would hide a new one.
 - ``public, max-age=31536000, immutable`` for the files under ``site_libs/`` named by content
   (a content hash in the name, e.g. ``bootstrap-0521a3bd08ba11595b2234b38ff7fd9c.min.css``):
   new content gets a new name, so the old URL can be cached for a year.
@@ -33,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from types import MappingProxyType
 
-from penguin_site.config import SITE_LIBS
+from penguin_site.config import BUILD_RECORD, SITE_LIBS
 
 __all__ = ["REVALIDATE", "ObjectHeaders", "content_type_for", "headers_for", "media_type_for"]
 
@@ -94,8 +96,9 @@ MODERATE = "public, max-age=3600"
 
 #: Extensions of pages: always revalidated.
 PAGE_SUFFIXES = frozenset({".html", ".htm"})
-#: Non-page files that list the pages (site search, listings): revalidated like pages.
-INDEX_FILE_NAMES = frozenset({"search.json", "listings.json"})
+#: Non-page files that list the pages (site search, listings, sitemap): revalidated like pages,
+#: and so is the site's build record (at the root only: a download may share its name).
+INDEX_FILE_NAMES = frozenset({"search.json", "listings.json", "sitemap.xml"})
 #: A content hash in a file name, as Quarto writes it: ``name-<hex>.ext`` (16+ hex digits).
 HASHED_NAME = re.compile(r"[-_.][0-9a-f]{16,}\.")
 
@@ -126,7 +129,11 @@ def media_type_for(url_path: str) -> str:
 def cache_control_for(path: str) -> str:
     """Cache-Control for a path relative to the site root (policy in the module docstring)."""
     pure = PurePosixPath(path)
-    if pure.suffix.lower() in PAGE_SUFFIXES or pure.name in INDEX_FILE_NAMES:
+    if (
+        pure.suffix.lower() in PAGE_SUFFIXES
+        or pure.name in INDEX_FILE_NAMES
+        or pure.as_posix() == BUILD_RECORD
+    ):
         return REVALIDATE
     if pure.parts and pure.parts[0] == SITE_LIBS:
         return IMMUTABLE if HASHED_NAME.search(pure.name) else LIBRARY

@@ -6,8 +6,9 @@ The module reads top to bottom in the order a publish runs:
    read the stored hash and headers of the objects that exist on both sides. Each file is then
    *upload* (new key), *replace* (content or headers differ) or *unchanged*; each object no
    longer in the site is *delete*.
-2. **transfer**: upload new and replaced files, assets before pages, stopping at the first
-   failure.
+2. **transfer**: upload new and replaced files, assets before pages and the build record
+   (``build.json``) after everything, stopping at the first failure: a reader (or the smoke
+   test) never sees a ``build.json`` that claims pages not yet online.
 3. **delete**: remove stale objects, only once every upload has succeeded, so a failed publish
    never takes a page offline.
 
@@ -45,6 +46,7 @@ from botocore.client import BaseClient
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
+from penguin_site.config import BUILD_RECORD
 from penguin_site.files import sha256_bytes, sha256_file
 from penguin_site.publish.content_types import REVALIDATE, ObjectHeaders, headers_for
 
@@ -155,6 +157,11 @@ class LocalFile:
         """Pages (and the search index) go last, so their new assets are already online."""
         return self.state.headers.cache_control == REVALIDATE
 
+    @property
+    def is_build_record(self) -> bool:
+        """The site's ``build.json`` names every page's digest: it goes after all of them."""
+        return self.relpath == BUILD_RECORD
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -171,8 +178,10 @@ class Plan:
     not_compared: str | None = None
 
     def transfers(self) -> list[LocalFile]:
-        """Files to send, assets before pages, each group in key order."""
-        return sorted((*self.upload, *self.replace), key=lambda f: (f.is_page, f.key))
+        """Files to send: assets, then pages, then the build record; each group in key order."""
+        return sorted(
+            (*self.upload, *self.replace), key=lambda f: (f.is_build_record, f.is_page, f.key)
+        )
 
     def counts(self) -> str:
         """``3 uploaded, 1 replaced, 0 deleted, 12 unchanged``-style tally."""

@@ -70,10 +70,11 @@ class NotebookError(RuntimeError):
 
 def notebook_pages(project_dir: Path) -> list[str]:
     """The pages that run code, and so have a notebook: the ones with Python cells."""
+    sources = [(page, project_dir / f"{page}.qmd") for page in PAGES]
     return [
         page
-        for page in PAGES
-        if "```{python}" in (project_dir / f"{page}.qmd").read_text(encoding="utf-8")
+        for page, source in sources
+        if source.is_file() and "```{python}" in source.read_text(encoding="utf-8")
     ]
 
 

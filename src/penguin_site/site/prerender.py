@@ -4,10 +4,12 @@ full render, only stale work.
 Quarto runs ``scripts/pre_render.py`` before it renders any page (``project: pre-render``
 in ``_quarto.yml``), with the project folder as working directory. It always writes
 ``_variables.yml``: the footer's commit, build date and versions, and the numbers the home
-page quotes (``facts.*``). The home page reads them as ``{{< var facts.r2 >}}`` and so
-needs no Jupyter kernel, which is most of a page's render time. The facts are computed from
-the build's results (``site.facts``) and kept beside the build under the pages digest, so
-a render with nothing changed reads them back without loading pandas.
+page quotes (``facts.*``), and ``_links.yml`` (the repository and site URLs:
+``site.links``), which Quarto reads after the hook. The home page reads the facts as
+``{{< var facts.r2 >}}`` and so needs no Jupyter kernel, which is most of a page's render
+time. The facts are computed from the build's results (``site.facts``) and kept beside the
+build under the pages digest, so a render with nothing changed reads them back without
+loading pandas.
 
 On a full render (Quarto sets ``QUARTO_PROJECT_RENDER_ALL=1``) it does what a pipeline
 tool would: it reruns the analysis only when the digest of its inputs changed
@@ -33,6 +35,7 @@ from typing import Literal
 from penguin_site.analysis.digest import analysis_digest, recorded_digest
 from penguin_site.config import BUILD_DIR
 from penguin_site.files import read_json, write_json
+from penguin_site.site.links import LinkError, write_links
 from penguin_site.site.notebooks import stale_frozen_pages
 from penguin_site.site.provenance import ProvenanceError, collect, save_variables, to_variables
 
@@ -76,9 +79,14 @@ def pre_render(project_dir: Path, analysis: AnalysisMode, env: Mapping[str, str]
     """
     try:
         build = to_variables(collect(project_dir.resolve(), env))
-    except ProvenanceError as exc:
+        links_file, links = write_links(project_dir.resolve(), env)
+    except (ProvenanceError, LinkError) as exc:
         print(f"pre_render: {exc}", file=sys.stderr)
         return 2
+    print(
+        f"pre_render: wrote {links_file} (repository: {links.repo_url or 'none found'}, "
+        f"site URL: {links.site_url or 'none: no sitemap'})"
+    )
 
     full_render = env.get("QUARTO_PROJECT_RENDER_ALL") == "1"
     runs_analysis = analysis == "always" or (analysis == "auto" and full_render)

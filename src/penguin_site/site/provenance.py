@@ -9,6 +9,12 @@ Quarto's ``{{< version >}}`` shortcode, the only authority on which Quarto is ru
 
 The build date is reproducible: ``SOURCE_DATE_EPOCH`` when set (the reproducible-builds
 convention), else the date of the commit, and only outside a git checkout the clock.
+
+The same provenance, with the analysis digest and the sha256 of every page, is the build's
+identity: ``build.json`` in the rendered site (``write_build_record``, run by the
+post-render hook). The publisher uploads it last and the smoke test compares the live one
+with this build's, so a CDN still serving an older build is noticed. It holds nothing that
+changes between two renders of one commit (no clock, no absolute path).
 """
 
 from __future__ import annotations
@@ -25,8 +31,11 @@ from pathlib import Path
 
 import yaml
 
+from penguin_site.analysis.digest import analysis_digest, recorded_digest
 from penguin_site.clock import EpochError, commit_time, git_output, source_date_epoch
-from penguin_site.config import FOOTER_PACKAGES
+from penguin_site.config import BUILD_DIR, BUILD_RECORD, FOOTER_PACKAGES, SITE_LIBS
+from penguin_site.files import sha256_bytes, sha256_file, write_json
+from penguin_site.site.links import SiteLinks
 
 #: Python distributions whose installed version goes into ``_variables.yml``, keyed by
 #: the variable name the footer uses (``versions.scikit_learn``: YAML keys need no dash).
@@ -142,6 +151,65 @@ def save_variables(project_dir: Path, variables: Mapping[str, Mapping[str, str]]
     return path
 
 
+def site_file_digests(site_dir: Path) -> dict[str, str]:
+    """sha256 of every file of a rendered site but the build record, by POSIX relative path."""
+    return {
+        path.relative_to(site_dir).as_posix(): sha256_file(path)
+        for path in sorted(site_dir.rglob("*"))
+        if path.is_file() and path.relative_to(site_dir).as_posix() != BUILD_RECORD
+    }
+
+
+def site_digest(files: Mapping[str, str]) -> str:
+    """One sha256 over every file's path and sha256: equal exactly when the sites are."""
+    return sha256_bytes("".join(f"{name}\0{digest}\n" for name, digest in files.items()).encode())
+
+
+def build_record(
+    provenance: Provenance, links: SiteLinks, analysis: str, files: Mapping[str, str]
+) -> dict[str, object]:
+    """What ``build.json`` says: commit, date, analysis digest, links and the site's digests.
+
+    ``pages`` holds the sha256 of each HTML page (what the smoke test fetches and compares);
+    ``site_digest`` covers every file, assets included.
+    """
+    pages = {
+        name: digest
+        for name, digest in files.items()
+        if name.endswith(".html") and not name.startswith(f"{SITE_LIBS}/")
+    }
+    return {
+        "commit": provenance.commit_full,
+        "commit_short": provenance.commit,
+        "dirty": provenance.dirty,
+        "build_time": provenance.build_time.isoformat(),
+        "source_date_epoch": int(provenance.build_time.timestamp()),
+        "date_source": provenance.date_source,
+        "analysis_digest": analysis,
+        "repo_url": links.repo_url,
+        "site_url": links.site_url,
+        "versions": dict(provenance.versions),
+        "site_digest": site_digest(files),
+        "file_count": len(files),
+        "pages": pages,
+    }
+
+
+def write_build_record(
+    site_dir: Path, project_dir: Path, links: SiteLinks, env: Mapping[str, str] | None = None
+) -> Path:
+    """Write ``build.json`` into the rendered ``site_dir``; returns its path.
+
+    The analysis digest is the one the pages' results were built from (recorded beside
+    them), else the digest of the analysis's inputs now.
+    """
+    analysis = recorded_digest(BUILD_DIR) or analysis_digest()
+    record = build_record(collect(project_dir, env), links, analysis, site_file_digests(site_dir))
+    path = site_dir / BUILD_RECORD
+    write_json(path, record)
+    return path
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m penguin_site.site.provenance --commit-epoch``: the commit's time, for
     README command (1) to export as ``SOURCE_DATE_EPOCH`` (one definition of a build's time).
@@ -166,11 +234,15 @@ if __name__ == "__main__":
 __all__ = [
     "Provenance",
     "ProvenanceError",
+    "build_record",
     "collect",
     "commit_epoch",
     "main",
     "package_versions",
     "save_variables",
+    "site_digest",
+    "site_file_digests",
     "to_variables",
+    "write_build_record",
     "write_variables",
 ]
