@@ -137,9 +137,12 @@ def load_penguins(path: Path, sha256: str | None = None) -> pd.DataFrame:
                 [
                     Violation(
                         "",
-                        f"checksum mismatch: sha256 is {actual}, expected {sha256}. If the "
-                        "snapshot changed on purpose, run scripts/snapshot_data.py to "
-                        "regenerate it and data/datapackage.json",
+                        f"checksum mismatch: sha256 is {actual}, expected {sha256} "
+                        "(recorded in data/datapackage.json). If the data changed on "
+                        "purpose, accept them: .venv/bin/python scripts/accept_data.py "
+                        f"{_display(path)} (it validates the file, shows what changed "
+                        "and records it); to restore the palmerpenguins CSV instead, run "
+                        "scripts/snapshot_data.py",
                     )
                 ],
             )
