@@ -36,6 +36,7 @@ __all__ = [
     "DataValidationError",
     "Violation",
     "clean_for_modelling",
+    "display_path",
     "expected_sha256",
     "load_penguins",
     "load_snapshot",
@@ -89,7 +90,7 @@ class DataValidationError(ValueError):
     def __init__(self, path: Path, problems: Sequence[Violation]) -> None:
         self.path = path
         self.problems = tuple(problems)
-        lines = [f"{_display(path)}: {p.describe()}" for p in self.problems]
+        lines = [f"{display_path(path)}: {p.describe()}" for p in self.problems]
         super().__init__("\n".join(lines))
 
 
@@ -140,7 +141,7 @@ def load_penguins(path: Path, sha256: str | None = None) -> pd.DataFrame:
                         f"checksum mismatch: sha256 is {actual}, expected {sha256} "
                         "(recorded in data/datapackage.json). If the data changed on "
                         "purpose, accept them: .venv/bin/python scripts/accept_data.py "
-                        f"{_display(path)} (it validates the file, shows what changed "
+                        f"{display_path(path)} (it validates the file, shows what changed "
                         "and records it); to restore the palmerpenguins CSV instead, run "
                         "scripts/snapshot_data.py",
                     )
@@ -192,7 +193,7 @@ def _check_groups(source: Path, data: pd.DataFrame) -> None:
         raise DataValidationError(source, [Violation("species, sex", rule)])
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
     """The path as the user would type it: relative when under the working directory."""
     absolute = Path(path).resolve()
     try:

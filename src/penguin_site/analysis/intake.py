@@ -26,7 +26,12 @@ from typing import Literal
 import pandas as pd
 
 from penguin_site.analysis.contract import CATEGORIES, COLUMNS, NA_TOKEN
-from penguin_site.analysis.dataset import DataValidationError, clean_for_modelling, load_penguins
+from penguin_site.analysis.dataset import (
+    DataValidationError,
+    clean_for_modelling,
+    display_path,
+    load_penguins,
+)
 from penguin_site.analysis.snapshot import accepted_file, write_snapshot
 from penguin_site.clock import git_output
 from penguin_site.config import DATA_FILE, DATAPACKAGE_FILE
@@ -222,13 +227,14 @@ def _current(new_file: Path, data_file: Path) -> tuple[pd.DataFrame, str]:
     accepts it in place, the current data are its last committed version (git).
     """
     empty = pd.DataFrame(columns=list(COLUMNS))
+    shown = display_path(data_file)
     if not data_file.is_file():
-        return empty, f"nothing ({data_file} does not exist yet)"
+        return empty, f"nothing ({shown} does not exist yet)"
     if new_file.resolve() != data_file.resolve():
-        return _loaded(data_file, str(data_file))
+        return _loaded(data_file, shown)
     committed = _committed_text(data_file)
     if committed is None:
-        return empty, f"nothing (no committed version of {data_file} to compare with)"
+        return empty, f"nothing (no committed version of {shown} to compare with)"
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / data_file.name
         copy.write_text(committed + "\n", encoding="utf-8")
