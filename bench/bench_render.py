@@ -67,7 +67,10 @@ def copy_tree(source: Path, dest: Path) -> Path:
         if (source / name).is_file() and not set(Path(name).parts) & set(NOT_COPIED):
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source / name, dest / name)
-    shutil.copytree(source / ".git", dest / ".git", symlinks=True)
+    if (source / ".git").is_dir():
+        shutil.copytree(source / ".git", dest / ".git", symlinks=True)
+    else:  # a git worktree: .git is a file naming its git folder, which the copy reads
+        shutil.copy2(source / ".git", dest / ".git")
     return dest
 
 

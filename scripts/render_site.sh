@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# README command (1): set up .venv, make sure Quarto is the pinned release, render into _site/.
+# README command (1): set up .venv, make sure Quarto is the pinned release, render into _site/
+# (aside first: a failed render or failed site checks leave the previous _site/ untouched).
 # Idempotent: reuses .venv and an installed Quarto when they already match.
 #
 # Quarto is looked for in QUARTO_PATH, then on PATH, then in .venv (the PyPI package
@@ -61,6 +62,9 @@ fi
 # Pages and the pre-render hook run with the project's Python (which has penguin_site).
 QUARTO_PYTHON="$(cd "$(dirname "$python")" && pwd)/$(basename "$python")"
 export QUARTO_PYTHON
-# The pre-render hook runs the analysis once and clears _freeze/, so every page executes.
-"$quarto" render "$@"
-echo "render_site: the site is in _site/ (open _site/index.html)"
+# The pre-render hook brings the analysis and _freeze/ up to date. Quarto renders into
+# _site.staging/; only when the render and the site checks pass does it replace _site/
+# (one rename), so a failed build leaves the last good site as it was
+# (src/penguin_site/site/build.py).
+"$python" -m penguin_site.site.build "$quarto" "$@"
+echo "render_site: open _site/index.html"

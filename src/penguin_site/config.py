@@ -34,6 +34,11 @@ PAGE_SOURCES: tuple[str, ...] = tuple(f"{page}.qmd" for page in PAGES)
 PAGE_FILES: tuple[str, ...] = tuple(f"{page}.html" for page in PAGES)
 #: Folder Quarto puts its own JavaScript, CSS and fonts in (not pages of ours).
 SITE_LIBS = "site_libs"
+#: Where README command (1) leaves the checked site (``_quarto.yml``'s output-dir), and the
+#: sibling folder it renders into first: the site replaces the old one only when the
+#: render and the checks passed (penguin_site.site.build).
+SITE_DIR = "_site"
+SITE_STAGING_DIR = "_site.staging"
 
 #: Packages whose versions are recorded with the model (they decide its numbers).
 RECORDED_PACKAGES: tuple[str, ...] = (

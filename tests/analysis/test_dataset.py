@@ -234,6 +234,7 @@ def test_checksum_mismatch_is_named(tmp_path: Path, snapshot_text: str) -> None:
     assert "checksum mismatch" in message
     assert expected in message
     assert sha256_file(path) in message
+    assert f"scripts/accept_data.py {path}" in message  # the way to accept it on purpose
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path, snapshot_text: str) -> None:

@@ -36,6 +36,7 @@ __all__ = [
     "DataValidationError",
     "Violation",
     "clean_for_modelling",
+    "display_path",
     "expected_sha256",
     "load_penguins",
     "load_snapshot",
@@ -89,7 +90,7 @@ class DataValidationError(ValueError):
     def __init__(self, path: Path, problems: Sequence[Violation]) -> None:
         self.path = path
         self.problems = tuple(problems)
-        lines = [f"{_display(path)}: {p.describe()}" for p in self.problems]
+        lines = [f"{display_path(path)}: {p.describe()}" for p in self.problems]
         super().__init__("\n".join(lines))
 
 
@@ -137,9 +138,12 @@ def load_penguins(path: Path, sha256: str | None = None) -> pd.DataFrame:
                 [
                     Violation(
                         "",
-                        f"checksum mismatch: sha256 is {actual}, expected {sha256}. If the "
-                        "snapshot changed on purpose, run scripts/snapshot_data.py to "
-                        "regenerate it and data/datapackage.json",
+                        f"checksum mismatch: sha256 is {actual}, expected {sha256} "
+                        "(recorded in data/datapackage.json). If the data changed on "
+                        "purpose, accept them: .venv/bin/python scripts/accept_data.py "
+                        f"{display_path(path)} (it validates the file, shows what changed "
+                        "and records it); to restore the palmerpenguins CSV instead, run "
+                        "scripts/snapshot_data.py",
                     )
                 ],
             )
@@ -189,7 +193,7 @@ def _check_groups(source: Path, data: pd.DataFrame) -> None:
         raise DataValidationError(source, [Violation("species, sex", rule)])
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
     """The path as the user would type it: relative when under the working directory."""
     absolute = Path(path).resolve()
     try:

@@ -44,7 +44,7 @@ from penguin_site.config import (
     SEED,
     TARGET,
 )
-from penguin_site.files import read_json, sha256_bytes, sha256_file, write_json
+from penguin_site.files import read_json, replace_dir, sha256_bytes, sha256_file, write_json
 
 __all__ = ["Timings", "run_analysis"]
 
@@ -88,7 +88,7 @@ def run_analysis(
     try:
         _build(staging, penguins, clean, data_file, datapackage, baseline, timings)
         with _stage(timings, "artifacts"):
-            _replace_dir(staging, build_dir)
+            replace_dir(staging, build_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)  # only left over when the build failed
     return build_dir
@@ -350,11 +350,3 @@ def _placed(records: list[FigureRecord]) -> list[FigureRecord]:
     return [by_name[name] for name in order]
 
 
-def _replace_dir(staging: Path, build_dir: Path) -> None:
-    """Swap the finished staging folder into place (rename is atomic on one filesystem)."""
-    staging.chmod(0o755)  # mkdtemp made it private; the build folder is not
-    old = staging.with_name(f"{staging.name}.old")
-    if build_dir.exists():
-        build_dir.rename(old)
-    staging.rename(build_dir)
-    shutil.rmtree(old, ignore_errors=True)

@@ -1,8 +1,9 @@
 """Write the committed data snapshot and its Frictionless description.
 
-The snapshot is the exact bytes the ``palmerpenguins`` package ships, so anyone
-can check it against the source; ``datapackage.json`` records its size, sha256,
-licence, source and the column contract (generated from ``schema``, never typed).
+The snapshot starts as the exact bytes the ``palmerpenguins`` package ships, so anyone
+can check it against the source; a data team later accepts its own files (``intake``).
+``datapackage.json`` records the file's size, sha256, licence, source and the column
+contract (generated from ``schema``, never typed).
 """
 
 from __future__ import annotations
@@ -14,12 +15,22 @@ from pathlib import Path
 from penguin_site.analysis.contract import MISSING_TOKENS, frictionless_fields
 from penguin_site.analysis.dataset import load_penguins
 from penguin_site.config import DATA_FILE, DATAPACKAGE_FILE
-from penguin_site.files import sha256_bytes
+from penguin_site.files import read_json, sha256_bytes
 
-__all__ = ["describe", "source_bytes", "write_snapshot"]
+__all__ = [
+    "Source",
+    "accepted_file",
+    "describe",
+    "from_package",
+    "source_bytes",
+    "write_snapshot",
+]
 
 
 SOURCE_PACKAGE = "palmerpenguins"
+PACKAGE_URL = f"https://pypi.org/project/{SOURCE_PACKAGE}/"
+#: One entry of the descriptor's ``sources``: a title and a path (Frictionless).
+Source = dict[str, str]
 
 CITATION = (
     "Gorman KB, Williams TD, Fraser WR (2014). Ecological sexual dimorphism and environmental "
@@ -34,32 +45,94 @@ def source_bytes() -> bytes:
 
 
 def write_snapshot(
-    data_file: Path = DATA_FILE, datapackage: Path = DATAPACKAGE_FILE, data: bytes | None = None
+    data_file: Path = DATA_FILE,
+    datapackage: Path = DATAPACKAGE_FILE,
+    data: bytes | None = None,
+    source: Source | None = None,
 ) -> str:
     """Validate ``data`` (default: the package's CSV), then write it and its description.
 
-    The CSV is validated under a temporary name and renamed into place only when it
-    meets the contract, so a bad source never replaces a good snapshot.
+    ``source`` is the descriptor's note on where ``data`` came from (default: the
+    ``palmerpenguins`` package; ``accepted_file`` for a file a data team accepted).
+    Both files are written under temporary names first and renamed into place only when
+    the data meet the contract, so a bad source never replaces a good snapshot and the
+    two files never disagree after a failure.
     """
     data = source_bytes() if data is None else data
     data_file.parent.mkdir(parents=True, exist_ok=True)
-    candidate = data_file.with_name(f".{data_file.name}.new")
+    candidate = _temporary(data_file)
     candidate.write_bytes(data)
     try:
         frame = load_penguins(candidate)  # the contract must hold before we record it
     except Exception:
         candidate.unlink()
         raise
-    candidate.replace(data_file)
     digest = sha256_bytes(data)
-    descriptor = describe(data_file.name, data, len(frame), digest)
-    datapackage.write_text(json.dumps(descriptor, indent=2) + "\n", encoding="utf-8")
+    descriptor = describe(data_file.name, data, len(frame), digest, source)
+    _replace_both(candidate, data_file, json.dumps(descriptor, indent=2) + "\n", datapackage)
     return digest
 
 
-def describe(file_name: str, data: bytes, rows: int, digest: str) -> dict[str, object]:
-    """Frictionless Data Package descriptor for the snapshot."""
+def accepted_file(name: str) -> Source:
+    """The source note of data accepted from a file (``scripts/accept_data.py``).
+
+    Only the file's name: a full path would record one machine's folders.
+    """
+    return {
+        "title": (
+            f"File {name}, accepted with scripts/accept_data.py (not the {SOURCE_PACKAGE} "
+            "package's CSV)"
+        ),
+        "path": name,
+    }
+
+
+def from_package(datapackage: Path = DATAPACKAGE_FILE) -> bool:
+    """Whether the recorded snapshot is the ``palmerpenguins`` package's CSV."""
+    sources = read_json(datapackage).get("sources", [])
+    return any(PACKAGE_URL in str(s.get("path", "")) for s in sources)
+
+
+def _temporary(path: Path) -> Path:
+    return path.with_name(f".{path.name}.new")
+
+
+def _replace_both(candidate: Path, data_file: Path, descriptor: str, datapackage: Path) -> None:
+    """Rename the validated data and its new description into place, or neither.
+
+    Each rename is atomic; between the two, a failure of the second puts the old
+    data back, so the files never describe each other wrongly.
+    """
+    described = _temporary(datapackage)
+    try:
+        described.write_text(descriptor, encoding="utf-8")
+    except OSError:
+        candidate.unlink()
+        described.unlink(missing_ok=True)
+        raise
+    previous = data_file.read_bytes() if data_file.exists() else None
+    candidate.replace(data_file)
+    try:
+        described.replace(datapackage)
+    except OSError:
+        described.unlink(missing_ok=True)
+        if previous is None:
+            data_file.unlink()
+        else:
+            data_file.write_bytes(previous)
+        raise
+
+
+def describe(
+    file_name: str, data: bytes, rows: int, digest: str, source: Source | None = None
+) -> dict[str, object]:
+    """Frictionless Data Package descriptor for the snapshot (``source``: see write_snapshot)."""
     version = metadata.version(SOURCE_PACKAGE)
+    if source is None:
+        source = {
+            "title": f"Python package {SOURCE_PACKAGE} {version} (file data/penguins.csv)",
+            "path": f"{PACKAGE_URL}{version}/",
+        }
     return {
         "name": "palmer-penguins",
         "title": "Palmer Archipelago (Antarctica) penguin data",
@@ -77,10 +150,7 @@ def describe(file_name: str, data: bytes, rows: int, digest: str) -> dict[str, o
         ],
         "sources": [
             {"title": CITATION, "path": "https://doi.org/10.1371/journal.pone.0090081"},
-            {
-                "title": f"Python package {SOURCE_PACKAGE} {version} (file data/penguins.csv)",
-                "path": f"https://pypi.org/project/{SOURCE_PACKAGE}/{version}/",
-            },
+            source,
         ],
         "resources": [
             {

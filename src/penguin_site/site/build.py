@@ -1,0 +1,75 @@
+"""README command (1)'s render: into a staging folder, checked, then swapped in whole.
+
+Why: Quarto empties its output folder before the pre-render hook runs, so a plain
+``quarto render`` that fails (bad data, a page that raises) leaves no site, or a site of
+one page, where the last good one was. Here Quarto renders into ``_site.staging``
+(``quarto render --output-dir``, which overrides ``project: output-dir`` for this render
+only: the freezer, ``site_libs``, search.json and every relative link are the same as in
+``_site``); the static site checks (``checks.static``) run on it; and only when both pass
+does it replace ``_site``, by an atomic rename (``files.replace_dir``). On any failure
+``_site`` is left byte-for-byte as it was, and stderr says so.
+
+The browser checks (``check_site.py --browser``) are not part of this gate: command (1)
+must work on a fresh machine without Chromium, and a gate that ran them only where
+Chromium happens to be would pass or fail the same commit by machine. The workflow runs
+them on the swapped-in ``_site`` before it uploads anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from penguin_site.checks.static import REQUIRED_PAGES, check_site
+from penguin_site.config import SITE_DIR, SITE_STAGING_DIR
+from penguin_site.files import replace_dir
+
+__all__ = ["build_site", "main"]
+
+
+def build_site(quarto: Path, project_dir: Path, quarto_args: Sequence[str] = ()) -> int:
+    """Render ``project_dir`` aside, check it, and swap it into ``_site``; an exit status."""
+    staging, site = project_dir / SITE_STAGING_DIR, project_dir / SITE_DIR
+    shutil.rmtree(staging, ignore_errors=True)  # left over from an interrupted build
+    command = [str(quarto), "render", "--output-dir", SITE_STAGING_DIR, *quarto_args]
+    done = subprocess.run(command, cwd=project_dir, check=False)
+    if done.returncode != 0:
+        return _refuse(staging, site, f"quarto render failed (exit {done.returncode})")
+    problems = check_site(staging, REQUIRED_PAGES)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        return _refuse(staging, site, f"the site checks found {len(problems)} problem(s)")
+    replace_dir(staging, site)
+    print(f"render_site: rendered and checked; the site is in {SITE_DIR}/")
+    return 0
+
+
+def _refuse(staging: Path, site: Path, why: str) -> int:
+    shutil.rmtree(staging, ignore_errors=True)
+    kept = (
+        f"{SITE_DIR}/ was left as it was (the last good build)"
+        if site.exists()
+        else f"there is no {SITE_DIR}/ yet"
+    )
+    print(f"render_site: {why}; nothing was replaced: {kept}", file=sys.stderr)
+    return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("quarto", type=Path, help="the Quarto binary (penguin_site.site.quarto)")
+    parser.add_argument("--project-dir", type=Path, default=Path.cwd(), help="default: .")
+    parser.add_argument(
+        "quarto_args", nargs=argparse.REMAINDER, help="more arguments for quarto render"
+    )
+    args = parser.parse_args(argv)
+    return build_site(args.quarto, args.project_dir, args.quarto_args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
