@@ -348,5 +348,3 @@ def _placed(records: list[FigureRecord]) -> list[FigureRecord]:
         made = ", ".join(sorted(by_name))
         raise ValueError(f"figures made ({made}) are not the ones config.FIGURES places on pages")
     return [by_name[name] for name in order]
-
-
