@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from penguin_site.analysis.dataset import load_snapshot
+from penguin_site.config import ROOT
 from penguin_site.site import prerender
 
 
@@ -83,3 +84,13 @@ def test_the_hook_writes_the_facts_into_quarto_variables(
     variables = yaml.safe_load((tmp_path / "_variables.yml").read_text(encoding="utf-8"))
     assert variables["facts"]["rows"] == f"{len(load_snapshot()):,}"
     assert set(variables) == {"build", "versions", "facts"}
+
+
+def test_the_pages_digest_covers_the_code_pages_run_and_nothing_else() -> None:
+    """Editing the hooks, the publisher or the checks must not re-execute every page."""
+    package = ROOT / "src" / "penguin_site"
+    covered = {path.relative_to(package).as_posix() for path in prerender.page_code(package)}
+    pages_run = {"site/pages.py", "site/facts.py", "site/markdown.py", "site/notebooks.py"}
+    assert pages_run | {"config.py", "analysis/results.py"} <= covered
+    hooks_and_tools = {"site/prerender.py", "site/postrender.py", "site/links.py", "site/build.py"}
+    assert not covered & (hooks_and_tools | {"publish/s3.py", "checks/static.py"})

@@ -25,6 +25,7 @@ page's ``ensure_results()`` reuses the build or recomputes it when it is stale.
 from __future__ import annotations
 
 import argparse
+import ast
 import hashlib
 import shutil
 import sys
@@ -44,6 +45,7 @@ __all__ = [
     "PAGES_DIGEST_FILE",
     "AnalysisMode",
     "main",
+    "page_code",
     "pages_digest",
     "pre_render",
     "quoted_facts",
@@ -55,20 +57,48 @@ PAGES_DIGEST_FILE = "pages-digest.txt"
 #: Beside the analysis build: the home page's facts and the pages digest they belong to.
 FACTS_FILE = "facts.json"
 FREEZER = "_freeze"
+PACKAGE = "penguin_site"
 
 
 def pages_digest(analysis: str | None = None) -> str:
     """What every page's executed output depends on besides its own source.
 
-    The analysis's inputs (its digest; computed unless the caller has it) and the site
-    room's code (tables, facts, markdown, the predictor form). A change to either makes
-    every frozen page output stale.
+    The analysis's inputs (its digest; computed unless the caller has it) and the code the
+    pages run: ``site.pages`` and every module of the package it imports, and
+    ``site.notebooks``, which turns an execution into the notebook readers download. A
+    change to either makes every frozen page output stale; a change to code the pages do
+    not run (the hooks, the publisher, the checks) does not.
     """
     analysis = analysis_digest() if analysis is None else analysis
     digest = hashlib.sha256(analysis.encode() + b"\0")
-    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    root = Path(__file__).resolve().parents[1]
+    for path in page_code(root):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+def page_code(package: Path) -> list[Path]:
+    """The package's modules a page's execution runs: ``site/pages.py`` and
+    ``site/notebooks.py``, and what they import from the package, however deep."""
+    todo = [package / "site" / "pages.py", package / "site" / "notebooks.py"]
+    seen: set[Path] = set()
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(PACKAGE):
+                todo.extend(_module_files(package, node.module, [a.name for a in node.names]))
+    return sorted(seen)
+
+
+def _module_files(package: Path, module: str, names: list[str]) -> list[Path]:
+    """The files behind ``from module import names`` (names may be submodules)."""
+    base = package.joinpath(*module.split(".")[1:])
+    found = [base.with_suffix(".py")] if base.with_suffix(".py").is_file() else []
+    found += [base / f"{name}.py" for name in names if (base / f"{name}.py").is_file()]
+    return found
 
 
 def pre_render(project_dir: Path, analysis: AnalysisMode, env: Mapping[str, str]) -> int:
