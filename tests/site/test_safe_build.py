@@ -16,7 +16,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from rendered_site import Render, commit_epoch, copy_rendered
+from rendered_site import LINK_ENV, Render, commit_epoch, copy_rendered
 
 from penguin_site.config import PAGE_FILES, ROOT, SITE_DIR, SITE_STAGING_DIR
 from penguin_site.files import sha256_file
@@ -43,6 +43,8 @@ def render_site(project: Path, quarto: str) -> subprocess.CompletedProcess[str]:
         "PYTHONPATH": str(project / "src"),
         "PENGUIN_BUILD_DIR": str(project / "_build" / "analysis"),
         "SOURCE_DATE_EPOCH": commit_epoch(project),  # as the shared render: nothing is stale
+        # The shared render's links (a site URL, so a sitemap), unless CI gives its own.
+        **{name: value for name, value in LINK_ENV.items() if not os.environ.get(name)},
     }
     env.pop("QUARTO_PROJECT_RENDER_ALL", None)
     return subprocess.run(
