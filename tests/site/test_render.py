@@ -26,7 +26,7 @@ from rendered_site import Render, copy_project, log_problems, render
 
 from penguin_site.analysis.results import DIGEST_FILE
 from penguin_site.checks import static
-from penguin_site.config import QUARTO_VERSION, ROOT
+from penguin_site.config import FIGURE_SCHEMES, QUARTO_VERSION, ROOT
 from penguin_site.site.quarto import QuartoNotFound, find_quarto
 from scripts import diff_sites
 
@@ -93,7 +93,18 @@ def test_page_has_title_figures_with_alt_and_the_build_provenance(
     assert title in scan.title.replace("\u2019", "'"), (title, scan.title)
 
     figures = re.findall(r'<img[^>]+src="(_build/analysis/figures/[^"]+)"[^>]*>', html)
-    assert len(figures) == FIGURES_PER_PAGE[page]
+    # One picture per colour scheme; Quarto's light-content/dark-content hide the other.
+    assert len(figures) == len(FIGURE_SCHEMES) * FIGURES_PER_PAGE[page]
+    for scheme in FIGURE_SCHEMES:
+        assert (
+            html.count(f'<picture class="quarto-figure-picture {scheme}-content">')
+            == (FIGURES_PER_PAGE[page])
+        )
+    # Every drawing reserves its box (no layout shift) and is copied into the site.
+    for tag in re.findall(r"<(?:img|source) [^>]*_build/analysis/figures/[^>]*>", html):
+        assert re.search(r'\bwidth="\d+" height="\d+"', tag), tag
+        for path in re.findall(r"(_build/analysis/figures/[^\s\",]+)", tag):
+            assert (rendered.site / path).is_file(), path
     assert scan.images_without_alt == []
     assert "Traceback" not in html
 
