@@ -135,11 +135,18 @@ def test_the_render_leaves_the_git_tree_as_it_found_it(rendered: Render) -> None
 
 
 @pytest.mark.quarto
-def test_model_page_downloads_and_script_are_in_the_site(rendered: Render) -> None:
+@pytest.mark.parametrize("page", ["eda.qmd", "model.qmd"])
+def test_page_resources_are_in_the_site(rendered: Render, page: str) -> None:
+    """Downloads, the predictor's script and every figure drawing (a glob) are copied."""
     assert rendered.returncode == 0, rendered.log[-3000:]
-    for resource in _front_matter("model.qmd")["resources"]:
-        copied = rendered.site / resource.lstrip("/")  # resources are anchored at the root
-        assert copied.is_file(), f"{resource} was not copied into the site"
+    project = Path(rendered.project)
+    for resource in _front_matter(page)["resources"]:
+        pattern = resource.lstrip("/")  # resources are anchored at the root
+        sources = sorted(project.glob(pattern))
+        assert sources, f"{page}: {resource} names no file in the project"
+        for source in sources:
+            copied = rendered.site / source.relative_to(project)
+            assert copied.is_file(), f"{source.relative_to(project)} was not copied into the site"
 
 
 @pytest.mark.quarto
