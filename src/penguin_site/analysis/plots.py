@@ -20,6 +20,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.text import Text
+from mizani.breaks import breaks_extended
 from PIL import Image
 
 from penguin_site.analysis import captions
@@ -268,9 +269,13 @@ def plot_measurement_pairs(df: pd.DataFrame) -> Figure:
             p9.ggplot(long, p9.aes("x", "y", color="species"))
             + p9.geom_point(alpha=0.5, size=0.7)
             + p9.facet_wrap("pair", scales="free", ncol=2 if look.narrow else 3)
+            # Four x ticks at most, so flipper lengths (three digits) do not run together.
+            + p9.scale_x_continuous(breaks=breaks_extended(n=4))
             + _species_colour(look)
             + p9.labs(x="", y="", color="Species")
             + theme(name, look)
+            # Room between rows for a panel's two-line title under the ticks above it.
+            + p9.theme(panel_spacing_y=0.04)
         )
 
     words = captions.measurement_pairs(rows, columns, pairs)
