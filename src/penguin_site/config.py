@@ -154,8 +154,8 @@ FIGURE_NARROW_SIZES_IN: MappingProxyType[str, tuple[float, float]] = MappingProx
         "predicted-vs-actual": (3.8, 4.8),  # square panel above the legend
     }
 )
-#: Screens that get the narrow drawing (Bootstrap's "sm" breakpoint, where Quarto's
-#: layout turns into one column).
+#: Screens that get the narrow drawing (below Bootstrap's "sm" breakpoint, phones);
+#: wider screens show the wide drawing at least 511 CSS px wide (see FIGURE_FONT_PT).
 FIGURE_NARROW_MEDIA = "(max-width: 575.98px)"
 #: Pixel densities each drawing is written for (srcset 1x, 2x): sharp on high-density
 #: screens, and no 2x bytes for a 1x screen. 1x is FIGURE_DPI pixels per inch.

@@ -138,11 +138,6 @@ class Figure:
     caption: str
     alt: str
 
-    @property
-    def plot(self) -> p9.ggplot:
-        """The wide light drawing (the one a page without a theme shows)."""
-        return self.draw(LIGHT_WIDE)
-
 
 def figure_size(name: str, look: Look) -> tuple[float, float]:
     """Width and height in inches of a figure drawn in ``look``."""
