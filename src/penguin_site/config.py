@@ -136,7 +136,7 @@ FIGURE_DPI = 120
 #: Figures that need another shape than FIGURE_SIZE_IN (inches, by figure name).
 FIGURE_SIZES_IN: MappingProxyType[str, tuple[float, float]] = MappingProxyType(
     {
-        "measurement-pairs": (9.1, 5.25),  # six panels
+        "measurement-pairs": (7.0, 5.6),  # six panels
         "predicted-vs-actual": (6.6, 5.0),  # square panel plus the legend
     }
 )
@@ -150,3 +150,30 @@ PLACEHOLDER_REPOSITORIES: frozenset[str] = frozenset(
     {"penguin-site/penguin-site", "your-user/penguin-site"}
 )
 PLACEHOLDER_OWNERS: frozenset[str] = frozenset({"owner", "user", "your-user", "username"})
+
+#: Each figure is drawn once per colour scheme (the site's light and dark themes; Quarto
+#: shows the one matching the toggle) and per layout: "wide" at the sizes above, "narrow"
+#: for phones, where a wide drawing shrunk to the column would have 4-5 px text.
+FIGURE_SCHEMES: tuple[str, ...] = ("light", "dark")
+FIGURE_LAYOUTS: tuple[str, ...] = ("wide", "narrow")
+#: Base font size (pt) per layout; tick labels are 0.8 of it. Text of S pt in a drawing W
+#: inches wide shown w CSS px wide is S / 72 * w / W CSS px tall. Wide drawings (7 in) are
+#: shown 511-799 px wide (the column at 768-1280 px screens): 9.6 pt ticks are 9.7-15 px.
+FIGURE_FONT_PT: MappingProxyType[str, float] = MappingProxyType({"wide": 12.0, "narrow": 11.0})
+#: Narrow drawings (inches): at a 390 px phone the column is 339 CSS px wide, so a 3.8 in
+#: drawing shows its smallest (8.8 pt) text at 8.8 / 72 * 339 / 3.8 = 10.9 px.
+FIGURE_NARROW_SIZE_IN: tuple[float, float] = (3.8, 4.4)
+FIGURE_NARROW_SIZES_IN: MappingProxyType[str, tuple[float, float]] = MappingProxyType(
+    {
+        "measurement-pairs": (3.8, 7.2),  # two columns of three panels
+        "predicted-vs-actual": (3.8, 4.8),  # square panel above the legend
+    }
+)
+#: Screens that get the narrow drawing (below Bootstrap's "sm" breakpoint, phones);
+#: wider screens show the wide drawing at least 511 CSS px wide (see FIGURE_FONT_PT).
+FIGURE_NARROW_MEDIA = "(max-width: 575.98px)"
+#: Pixel densities each drawing is written for (srcset 1x, 2x): sharp on high-density
+#: screens, and no 2x bytes for a 1x screen. 1x is FIGURE_DPI pixels per inch.
+FIGURE_DENSITIES: tuple[int, ...] = (1, 2)
+#: Smallest text a figure may show, in CSS px, on every screen the tests drive.
+MIN_FIGURE_TEXT_PX = 9.0

@@ -14,12 +14,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from penguin_site.analysis import artifacts, digest, pipeline
+from penguin_site.analysis import artifacts, digest, pipeline, plots
 from penguin_site.analysis.dataset import CleanData
 from penguin_site.analysis.digest import analysis_digest
 from penguin_site.analysis.modeling import features, fit_final
 from penguin_site.analysis.results import MODEL_FILE, Results, load_results
-from penguin_site.config import CHOSEN_FEATURE_SET, DATA_FILE, FEATURE_SETS, ROOT
+from penguin_site.config import (
+    CHOSEN_FEATURE_SET,
+    DATA_FILE,
+    FEATURE_SETS,
+    FIGURE_DENSITIES,
+    FIGURES,
+    ROOT,
+)
 from scripts import run_analysis
 
 EXPECTED_FILES = {
@@ -30,11 +37,6 @@ EXPECTED_FILES = {
     "coefficients.json",
     "figures.json",
     "digest.txt",
-    "figures/mass-vs-bill.png",
-    "figures/mass-distribution.png",
-    "figures/measurement-pairs.png",
-    "figures/predicted-vs-actual.png",
-    "figures/residuals.png",
     "tables/counts.csv",
     "tables/species_by_island.csv",
     "tables/measurement_summary.csv",
@@ -43,6 +45,12 @@ EXPECTED_FILES = {
     "tables/comparison.csv",
     "tables/coefficients.csv",
     "tables/cv_scores.csv",
+} | {
+    f"figures/{plots.drawing_stem(name, look, density)}.png"
+    for names in FIGURES.values()
+    for name in names
+    for look in plots.LOOKS
+    for density in FIGURE_DENSITIES
 }
 
 

@@ -8,9 +8,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from PIL import Image
 
 from penguin_site.analysis import captions, eda, plots
-from penguin_site.config import FIGURE_DPI, FIGURE_SIZE_IN, FIGURE_SIZES_IN
+from penguin_site.config import (
+    FIGURE_DENSITIES,
+    FIGURE_DPI,
+    FIGURE_LAYOUTS,
+    FIGURE_SCHEMES,
+)
 
 
 @pytest.fixture(scope="module")
@@ -32,10 +38,25 @@ def _png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", header)
 
 
-def _pixels(name: str) -> tuple[int, int]:
-    """The pixel size config promises for a figure: its own size or the default."""
-    width, height = FIGURE_SIZES_IN.get(name, FIGURE_SIZE_IN)
-    return round(width * FIGURE_DPI), round(height * FIGURE_DPI)
+def _pixels(name: str, look: plots.Look, density: int) -> tuple[int, int]:
+    """The pixel size config promises for one drawing: its size in inches at its density."""
+    width, height = plots.figure_size(name, look)
+    return round(width * FIGURE_DPI * density), round(height * FIGURE_DPI * density)
+
+
+def _check_drawings(figure: plots.Figure, drawings: list) -> None:
+    """One drawing per scheme and layout, each a PNG per density of the promised size."""
+    assert [(d.scheme, d.layout) for d in drawings] == [
+        (s, layout) for layout in FIGURE_LAYOUTS for s in FIGURE_SCHEMES
+    ]
+    for drawing in drawings:
+        look = plots.Look(drawing.scheme, drawing.layout)
+        assert len(drawing.files) == len(FIGURE_DENSITIES)
+        for path, density in zip(drawing.files, FIGURE_DENSITIES, strict=True):
+            assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+            assert _png_size(path) == _pixels(figure.name, look, density)
+        assert (drawing.width, drawing.height) == _pixels(figure.name, look, 1)
+        assert drawing.min_text_pt > 0 and drawing.text_colours
 
 
 def test_mass_vs_bill_words_carry_the_slopes(penguins: pd.DataFrame) -> None:
@@ -239,13 +260,14 @@ def test_figures_save_reproducibly(
 ) -> None:
     figure = make(penguins)
     assert figure.caption and figure.alt and figure.name
-    first = plots.save_figure(figure, tmp_path / "a").read_bytes()
+    first = plots.save_figure(figure, tmp_path / "a")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    second = plots.save_figure(make(penguins), tmp_path / "b").read_bytes()
-    assert first == second
-    assert first[:8] == b"\x89PNG\r\n\x1a\n"
-    assert b"matplotlib" not in first  # no version stamp in the file
-    assert _png_size(tmp_path / "a" / f"{figure.name}.png") == _pixels(figure.name)
+    second = plots.save_figure(make(penguins), tmp_path / "b")
+    _check_drawings(figure, first)
+    for one, two in zip(first, second, strict=True):
+        for a, b in zip(one.files, two.files, strict=True):
+            assert a.name == b.name and a.read_bytes() == b.read_bytes(), a.name
+            assert b"matplotlib" not in a.read_bytes()  # no version stamp in the file
 
 
 @pytest.mark.parametrize(
@@ -253,6 +275,48 @@ def test_figures_save_reproducibly(
 )
 def test_diagnostic_figures_render(make, oof: pd.DataFrame, tmp_path: Path) -> None:
     figure = make(oof)
-    path = plots.save_figure(figure, tmp_path)
-    assert path.stat().st_size > 10_000
-    assert _png_size(path) == _pixels(figure.name)
+    drawings = plots.save_figure(figure, tmp_path)
+    _check_drawings(figure, drawings)
+    assert all(path.stat().st_size > 5_000 for d in drawings for path in d.files)
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(one: str, two: str) -> float:
+    high, low = sorted((_luminance(one), _luminance(two)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("scheme", FIGURE_SCHEMES)
+def test_each_scheme_draws_text_and_lines_that_stand_out_from_its_page(scheme: str) -> None:
+    """WCAG: text 4.5:1 on the page background; in the dark scheme, data colours 3:1."""
+    palette = plots.PALETTES[scheme]
+    for text in (palette.ink, palette.muted):
+        assert _contrast(text, palette.background) >= 4.5, text
+    for line in (palette.reference, palette.outline):
+        assert _contrast(line, palette.background) >= 3.0, line
+    if scheme == "dark":
+        for colour in [*palette.species.values(), *palette.sex.values()]:
+            assert _contrast(colour, palette.background) >= 3.0, colour
+
+
+def test_dark_drawing_is_the_light_one_in_dark_colours(
+    penguins: pd.DataFrame, tmp_path: Path
+) -> None:
+    """Same layout and text sizes; text in the dark palette; transparent, not white."""
+    drawings = plots.save_figure(plots.plot_mass_vs_bill(penguins), tmp_path)
+    light, dark = (
+        next(d for d in drawings if (d.scheme, d.layout) == (s, "wide")) for s in FIGURE_SCHEMES
+    )
+    assert (light.width, light.height, light.min_text_pt) == (
+        dark.width,
+        dark.height,
+        dark.min_text_pt,
+    )
+    assert set(dark.text_colours) == {plots.PALETTES["dark"].ink, plots.PALETTES["dark"].muted}
+    with Image.open(dark.files[0]) as image:
+        assert image.convert("RGBA").getpixel((0, 0))[3] == 0

@@ -5,12 +5,13 @@ chunks), its Python cells are executed by nbclient in a real ``ipykernel`` in a 
 copy of the project, and then its inline ```{python} expr``` expressions are evaluated in
 the same kernel. A cell error fails the test with the kernel's traceback. The outputs are
 then checked for what the page must show: its tables (pipe tables), its figures (Quarto
-figure markdown with a caption, alt text and a file that exists), its downloads and the
+figures with a caption, alt text, reserved sizes and files that exist), its downloads and the
 in-browser predictor's inputs. Quarto itself is exercised in ``test_render.py``.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import html
 import json
 import re
@@ -35,7 +36,8 @@ KERNEL = "penguin-site-test"
 CELL_TIMEOUT_S = 300
 INLINE = re.compile(r"`\{python\}\s+([^`]+)`")
 FIGURE = re.compile(
-    r'^!\[(?P<cap>.+)\]\((?P<path>[^)\s]+)\)\{#(?P<label>fig-[\w-]+) fig-alt="(?P<alt>.+)"\}$'
+    r"^::: \{#(?P<label>fig-[\w-]+)\}\n```\{=html\}\n(?P<html>.+?)\n```\n\n(?P<cap>.+?)\n:::$",
+    re.M | re.S,
 )
 OPTION = re.compile(r"^#\|\s*([\w-]+):\s*(.*)$")
 
@@ -156,10 +158,7 @@ def figures(nb: nbformat.NotebookNode) -> list[re.Match[str]]:
     found = []
     for cell in nb.cells:
         if cell_options(cell).get("output") == "asis":
-            for line in stdout(cell).splitlines():
-                match = FIGURE.match(line.strip())
-                if match:
-                    found.append(match)
+            found.extend(FIGURE.finditer(stdout(cell).strip()))
     return found
 
 
@@ -179,11 +178,26 @@ def check_tables(nb: nbformat.NotebookNode, page: str) -> list[str]:
 
 
 def check_figures(nb: nbformat.NotebookNode, project: Path, page: str) -> list[str]:
+    """Each figure: a caption, one picture per scheme, files that exist and ship, sizes set."""
+    resources = front_matter(page).get("resources", [])
     labels = []
     for match in figures(nb):
-        assert match["cap"].strip() and match["alt"].strip(), f"{page}: empty caption/alt"
-        assert (project / match["path"]).is_file(), f"{page}: {match['path']} does not exist"
-        assert not Path(match["path"]).is_absolute() and ".." not in Path(match["path"]).parts
+        figure = match["html"]
+        assert match["cap"].strip(), f"{page}: empty caption"
+        schemes = re.findall(r'<picture class="[^"]*\b(light|dark)-content\b', figure)
+        assert schemes == ["light", "dark"], f"{page} {match['label']}: {schemes}"
+        alts = re.findall(r'<img [^>]*\balt="([^"]*)"', figure)
+        assert len(alts) == 2 and all(a.strip() for a in alts), f"{page}: empty alt text"
+        for tag in re.findall(r"<(?:img|source) [^>]*>", figure):
+            assert re.search(r'\bwidth="\d+" height="\d+"', tag), f"{page}: no size on {tag}"
+        paths = re.findall(r'(?:src|srcset)="([^" ]+)', figure)
+        paths += re.findall(r", ([^ ]+) \d+x", figure)
+        assert len(set(paths)) == 8, f"{page} {match['label']}: {sorted(set(paths))}"
+        for path in paths:
+            assert (project / path).is_file(), f"{page}: {path} does not exist"
+            assert not Path(path).is_absolute() and ".." not in Path(path).parts
+            # Quarto copies srcset files only when the page's resources name them.
+            assert any(fnmatch.fnmatch(f"/{path}", r) for r in resources), f"{page}: {path}"
         labels.append(match["label"])
     return labels
 
@@ -267,7 +281,8 @@ def test_model_page_shows_comparison_coefficients_diagnostics_card_and_downloads
     resources = front_matter("model.qmd")["resources"]
     assert all(r.startswith("/") for r in resources), "anchor resources at the project root"
     shipped = [href for href, _ in links] + [pages.snapshot_path(PREDICTOR_SCRIPT)]
-    assert sorted(r.removeprefix("/") for r in resources) == sorted(shipped)
+    files = [r for r in resources if "*" not in r]  # the figures' glob is checked per figure
+    assert sorted(r.removeprefix("/") for r in files) == sorted(shipped)
     for section in ("Intended use", "Not intended for", "Limitations", "Metrics", "Data"):
         assert f"**{section}" in (ROOT / "model.qmd").read_text(encoding="utf-8")
 
@@ -332,12 +347,17 @@ def test_unknown_figure_names_the_ones_there_are(results: Results) -> None:
 def test_figure_markdown_keeps_caption_and_alt_literal(results: Results, tmp_path: Path) -> None:
     figure = results.figures["residuals"]
     odd = FigureRecord(
-        "residuals", figure.path, "Caption with [brackets], @ref and *stars*", 'Alt "quoted"'
+        "residuals",
+        figure.path,
+        "Caption with [brackets], @ref and *stars*",
+        'Alt "quoted"',
+        figure.drawings,
     )
     changed = Results(**{**results.__dict__, "figures": {"residuals": odd}})
     text = pages.figure_markdown(changed, "residuals", project_dir=results.build_dir.parent)
-    assert text.startswith(r"![Caption with \[brackets\], \@ref and \*stars\*](")
-    assert text.endswith(r'){#fig-residuals fig-alt="Alt \"quoted\""}')
+    assert text.startswith("::: {#fig-residuals}\n```{=html}\n")
+    assert text.endswith("\n```\n\n" + r"Caption with \[brackets\], \@ref and \*stars\*" + "\n:::")
+    assert text.count('alt="Alt &quot;quoted&quot;"') == 2
 
 
 @pytest.mark.parametrize(

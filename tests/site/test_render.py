@@ -28,7 +28,7 @@ from rendered_site import Render, copy_project, log_problems, render
 
 from penguin_site.analysis.results import DIGEST_FILE
 from penguin_site.checks import static
-from penguin_site.config import BUILD_RECORD, QUARTO_VERSION, ROOT
+from penguin_site.config import BUILD_RECORD, FIGURE_SCHEMES, QUARTO_VERSION, ROOT
 from penguin_site.site.quarto import QuartoNotFound, find_quarto
 from scripts import diff_sites
 
@@ -127,7 +127,18 @@ def test_page_has_title_figures_with_alt_and_the_build_provenance(
     assert title in scan.title.replace("\u2019", "'"), (title, scan.title)
 
     figures = re.findall(r'<img[^>]+src="(_build/analysis/figures/[^"]+)"[^>]*>', html)
-    assert len(figures) == FIGURES_PER_PAGE[page]
+    # One picture per colour scheme; Quarto's light-content/dark-content hide the other.
+    assert len(figures) == len(FIGURE_SCHEMES) * FIGURES_PER_PAGE[page]
+    for scheme in FIGURE_SCHEMES:
+        assert (
+            html.count(f'<picture class="quarto-figure-picture {scheme}-content">')
+            == (FIGURES_PER_PAGE[page])
+        )
+    # Every drawing reserves its box (no layout shift) and is copied into the site.
+    for tag in re.findall(r"<(?:img|source) [^>]*_build/analysis/figures/[^>]*>", html):
+        assert re.search(r'\bwidth="\d+" height="\d+"', tag), tag
+        for path in re.findall(r"(_build/analysis/figures/[^\s\",]+)", tag):
+            assert (rendered.site / path).is_file(), path
     assert scan.images_without_alt == []
     assert "Traceback" not in html
 
@@ -158,11 +169,18 @@ def test_the_render_leaves_the_git_tree_as_it_found_it(rendered: Render) -> None
 
 
 @pytest.mark.quarto
-def test_model_page_downloads_and_script_are_in_the_site(rendered: Render) -> None:
+@pytest.mark.parametrize("page", ["eda.qmd", "model.qmd"])
+def test_page_resources_are_in_the_site(rendered: Render, page: str) -> None:
+    """Downloads, the predictor's script and every figure drawing (a glob) are copied."""
     assert rendered.returncode == 0, rendered.log[-3000:]
-    for resource in _front_matter("model.qmd")["resources"]:
-        copied = rendered.site / resource.lstrip("/")  # resources are anchored at the root
-        assert copied.is_file(), f"{resource} was not copied into the site"
+    project = Path(rendered.project)
+    for resource in _front_matter(page)["resources"]:
+        pattern = resource.lstrip("/")  # resources are anchored at the root
+        sources = sorted(project.glob(pattern))
+        assert sources, f"{page}: {resource} names no file in the project"
+        for source in sources:
+            copied = rendered.site / source.relative_to(project)
+            assert copied.is_file(), f"{source.relative_to(project)} was not copied into the site"
 
 
 @pytest.mark.quarto

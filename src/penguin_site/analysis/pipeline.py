@@ -139,6 +139,7 @@ def _build(
                     "file": f"{results.FIGURES_DIR}/{f.path.name}",
                     "caption": f.caption,
                     "alt": f.alt,
+                    "drawings": [d.as_json(staging) for d in f.drawings],
                 }
                 for f in figures
             },
@@ -326,8 +327,12 @@ def _save_figures(directory: Path, jobs: list[FigureJob]) -> list[FigureRecord]:
     records = []
     for function, data in jobs:
         figure = getattr(plots, function)(data)
-        path = plots.save_figure(figure, directory / results.FIGURES_DIR)
-        records.append(FigureRecord(figure.name, path, figure.caption, figure.alt))
+        drawings = plots.save_figure(figure, directory / results.FIGURES_DIR)
+        records.append(
+            FigureRecord(
+                figure.name, drawings[0].files[0], figure.caption, figure.alt, tuple(drawings)
+            )
+        )
     return records
 
 

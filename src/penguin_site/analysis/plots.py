@@ -1,24 +1,40 @@
-"""Figures: one ``plot_<what>()`` per figure, one theme, one palette.
+"""Figures: one ``plot_<what>()`` per figure, one theme, one palette per colour scheme.
 
-Each function returns a ``Figure`` holding the plot together with its caption and alt
-text, which ``captions`` writes from the same numbers the plot shows, so the words on
-the page cannot disagree with the picture.
+Each function returns a ``Figure`` holding a drawing function together with its caption
+and alt text, which ``captions`` writes from the same numbers the plot shows, so the
+words on the page cannot disagree with the picture. The drawing function draws the plot
+in one ``Look``: the site's light or dark scheme, wide (desktop) or narrow (phone), so
+every screen gets a picture drawn for it (``save_figure`` writes them all).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import plotnine as p9
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_hex
+from matplotlib.figure import Figure as MplFigure
+from matplotlib.text import Text
+from mizani.breaks import breaks_extended
+from PIL import Image
 
 from penguin_site.analysis import captions
 from penguin_site.analysis.contract import CATEGORIES
 from penguin_site.analysis.eda import mass_bill_slopes
+from penguin_site.analysis.results import DrawingRecord
 from penguin_site.config import (
+    FIGURE_DENSITIES,
     FIGURE_DPI,
+    FIGURE_FONT_PT,
+    FIGURE_LAYOUTS,
+    FIGURE_NARROW_SIZE_IN,
+    FIGURE_NARROW_SIZES_IN,
+    FIGURE_SCHEMES,
     FIGURE_SIZE_IN,
     FIGURE_SIZES_IN,
     MEASUREMENTS,
@@ -30,7 +46,13 @@ from penguin_site.config import (
 )
 
 __all__ = [
+    "LOOKS",
+    "PALETTES",
     "Figure",
+    "Look",
+    "Palette",
+    "drawing_stem",
+    "figure_size",
     "plot_mass_distribution",
     "plot_mass_vs_bill",
     "plot_measurement_pairs",
@@ -41,34 +63,112 @@ __all__ = [
 ]
 
 
+@dataclass(frozen=True)
+class Palette:
+    """The colours of one scheme, each chosen against that scheme's page background.
+
+    Text passes WCAG's 4.5:1 on its background (cosmo's white, darkly's #222); the dark
+    scheme's data colours are the lighter Okabe-Ito hues, at least 3:1 on #222.
+    """
+
+    background: str
+    ink: str  # titles, legend and strip text
+    muted: str  # tick labels
+    grid: str
+    reference: str  # reference lines: identity, zero, pooled fit
+    outline: str  # box outlines and the points over them
+    species: dict[str, str]
+    sex: dict[str, str]
+
+
 #: Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
-SPECIES_COLOURS: dict[str, str] = {"Adelie": "#E69F00", "Chinstrap": "#0072B2", "Gentoo": "#009E73"}
-SEX_COLOURS: dict[str, str] = {"female": "#CC79A7", "male": "#56B4E9"}
+PALETTES: dict[str, Palette] = {
+    "light": Palette(
+        background="#ffffff",
+        ink="#212529",
+        muted="#4d4d4d",
+        grid="#e6e6e6",
+        reference="#595959",
+        outline="#212529",
+        species={"Adelie": "#E69F00", "Chinstrap": "#0072B2", "Gentoo": "#009E73"},
+        sex={"female": "#CC79A7", "male": "#56B4E9"},
+    ),
+    "dark": Palette(
+        background="#222222",
+        ink="#f2f2f2",
+        muted="#c8ced3",
+        grid="#3d3d3d",
+        reference="#b3b3b3",
+        outline="#e6e6e6",
+        species={"Adelie": "#E69F00", "Chinstrap": "#56B4E9", "Gentoo": "#009E73"},
+        sex={"female": "#CC79A7", "male": "#56B4E9"},
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Look:
+    """One way to draw a figure: a colour scheme and a layout (config.FIGURE_LAYOUTS)."""
+
+    scheme: str
+    layout: str
+
+    @property
+    def narrow(self) -> bool:
+        return self.layout == "narrow"
+
+    @property
+    def palette(self) -> Palette:
+        return PALETTES[self.scheme]
+
+
+#: Every look each figure is drawn in, wide before narrow, light before dark.
+LOOKS: tuple[Look, ...] = tuple(
+    Look(scheme, layout) for layout in FIGURE_LAYOUTS for scheme in FIGURE_SCHEMES
+)
+LIGHT_WIDE = LOOKS[0]
 
 
 @dataclass(frozen=True)
 class Figure:
-    """A plot with the words that go with it on the page."""
+    """A figure's drawing function with the words that go with it on the page."""
 
     name: str
-    plot: p9.ggplot
+    draw: Callable[[Look], p9.ggplot]
     caption: str
     alt: str
 
 
-def theme(name: str = "") -> p9.theme:
-    """The site's one theme: light background, readable text, a fixed size per figure."""
-    return p9.theme_minimal(base_size=11) + p9.theme(
-        figure_size=FIGURE_SIZES_IN.get(name, FIGURE_SIZE_IN),
+def figure_size(name: str, look: Look) -> tuple[float, float]:
+    """Width and height in inches of a figure drawn in ``look``."""
+    if look.narrow:
+        return FIGURE_NARROW_SIZES_IN.get(name, FIGURE_NARROW_SIZE_IN)
+    return FIGURE_SIZES_IN.get(name, FIGURE_SIZE_IN)
+
+
+def theme(name: str = "", look: Look = LIGHT_WIDE) -> p9.theme:
+    """The site's one theme: transparent background, the scheme's text, a size per look.
+
+    Transparent so the page's own background shows through in either scheme; narrow
+    drawings put the legend below the panel, where a phone has room for it.
+    """
+    colours = look.palette
+    return p9.theme_minimal(base_size=FIGURE_FONT_PT[look.layout]) + p9.theme(
+        figure_size=figure_size(name, look),
         dpi=FIGURE_DPI,
-        legend_position="right",
+        legend_position="bottom" if look.narrow else "right",
         panel_grid_minor=p9.element_blank(),
-        plot_background=p9.element_rect(fill="white", color="white"),
+        panel_grid_major=p9.element_line(color=colours.grid),
+        text=p9.element_text(color=colours.ink),
+        axis_text=p9.element_text(color=colours.muted),
+        strip_text=p9.element_text(color=colours.ink),
+        plot_background=p9.element_rect(fill="none", color="none"),
+        legend_background=p9.element_rect(fill="none", color="none"),
     )
 
 
-def _species_colour() -> p9.scale_color_manual:
-    return p9.scale_color_manual(values=SPECIES_COLOURS, limits=list(CATEGORIES["species"]))
+def _species_colour(look: Look) -> p9.scale_color_manual:
+    return p9.scale_color_manual(values=look.palette.species, limits=list(CATEGORIES["species"]))
 
 
 def plot_mass_vs_bill(df: pd.DataFrame) -> Figure:
@@ -76,21 +176,29 @@ def plot_mass_vs_bill(df: pd.DataFrame) -> Figure:
     name = "mass-vs-bill"
     rows = df.dropna(subset=["bill_length_mm", TARGET])
     slopes = mass_bill_slopes(rows)
-    plot = (
-        p9.ggplot(rows, p9.aes("bill_length_mm", TARGET, color="species"))
-        + p9.geom_point(alpha=0.6, size=1.6)
-        + p9.geom_smooth(method="lm", se=False, size=1)
-        + p9.geom_smooth(
-            p9.aes(group=1), method="lm", se=False, color="black", linetype="dashed", size=0.8
+
+    def draw(look: Look) -> p9.ggplot:
+        return (
+            p9.ggplot(rows, p9.aes("bill_length_mm", TARGET, color="species"))
+            + p9.geom_point(alpha=0.6, size=1.6)
+            + p9.geom_smooth(method="lm", se=False, size=1)
+            + p9.geom_smooth(
+                p9.aes(group=1),
+                method="lm",
+                se=False,
+                color=look.palette.reference,
+                linetype="dashed",
+                size=0.8,
+            )
+            + _species_colour(look)
+            + p9.labs(
+                x=measurement_label("bill_length_mm"), y=measurement_label(TARGET), color="Species"
+            )
+            + theme(name, look)
         )
-        + _species_colour()
-        + p9.labs(
-            x=measurement_label("bill_length_mm"), y=measurement_label(TARGET), color="Species"
-        )
-        + theme(name)
-    )
+
     words = captions.mass_vs_bill(rows, slopes)
-    return Figure(name, plot, words.caption, words.alt)
+    return Figure(name, draw, words.caption, words.alt)
 
 
 def plot_mass_distribution(df: pd.DataFrame) -> Figure:
@@ -98,24 +206,34 @@ def plot_mass_distribution(df: pd.DataFrame) -> Figure:
     name = "mass-distribution"
     rows = df.dropna(subset=[TARGET, "sex"])
     medians = rows.groupby(["species", "sex"], observed=True)[TARGET].median()
-    plot = (
-        p9.ggplot(rows, p9.aes("species", TARGET, fill="sex"))
-        + p9.geom_boxplot(outlier_shape="", width=0.6, position=p9.position_dodge(0.7))
-        + p9.geom_point(
-            position=p9.position_jitterdodge(jitter_width=0.15, dodge_width=0.7, random_state=SEED),
-            alpha=0.35,
-            size=0.9,
+
+    def draw(look: Look) -> p9.ggplot:
+        outline = look.palette.outline
+        return (
+            p9.ggplot(rows, p9.aes("species", TARGET, fill="sex"))
+            + p9.geom_boxplot(
+                outlier_shape="", width=0.6, color=outline, position=p9.position_dodge(0.7)
+            )
+            + p9.geom_point(
+                position=p9.position_jitterdodge(
+                    jitter_width=0.15, dodge_width=0.7, random_state=SEED
+                ),
+                alpha=0.35,
+                size=0.9,
+                color=outline,
+            )
+            + p9.scale_fill_manual(values=look.palette.sex, limits=list(CATEGORIES["sex"]))
+            + p9.labs(x="Species", y=measurement_label(TARGET), fill="Sex")
+            + theme(name, look)
         )
-        + p9.scale_fill_manual(values=SEX_COLOURS, limits=list(CATEGORIES["sex"]))
-        + p9.labs(x="Species", y=measurement_label(TARGET), fill="Sex")
-        + theme(name)
-    )
+
     words = captions.mass_distribution(rows, medians)
-    return Figure(name, plot, words.caption, words.alt)
+    return Figure(name, draw, words.caption, words.alt)
 
 
 def _pair_label(x: str, y: str) -> str:
-    return f"{measurement_label(y)} vs {measurement_label(x)}"
+    """A panel's title, on two lines: one line is wider than a panel at a legible size."""
+    return f"{measurement_label(y)}\nvs {measurement_label(x)}"
 
 
 def plot_measurement_pairs(df: pd.DataFrame) -> Figure:
@@ -124,32 +242,39 @@ def plot_measurement_pairs(df: pd.DataFrame) -> Figure:
     columns = list(MEASUREMENTS)
     pairs = [(x, y) for i, x in enumerate(columns) for y in columns[i + 1 :]]
     rows = df.dropna(subset=columns)
+    labels = [_pair_label(x, y) for x, y in pairs]
     long = pd.concat(
         [
             pd.DataFrame(
                 {
-                    "pair": _pair_label(x, y),
+                    "pair": label,
                     "x": rows[x].to_numpy(),
                     "y": rows[y].to_numpy(),
                     "species": rows["species"].to_numpy(),
                 }
             )
-            for x, y in pairs
+            for (x, y), label in zip(pairs, labels, strict=True)
         ],
         ignore_index=True,
     )
-    long["pair"] = pd.Categorical(long["pair"], [_pair_label(x, y) for x, y in pairs])
-    plot = (
-        p9.ggplot(long, p9.aes("x", "y", color="species"))
-        + p9.geom_point(alpha=0.5, size=0.7)
-        + p9.facet_wrap("pair", scales="free", ncol=3)
-        + _species_colour()
-        + p9.labs(x="", y="", color="Species")
-        + theme(name)
-        + p9.theme(strip_text=p9.element_text(size=8))
-    )
+    long["pair"] = pd.Categorical(long["pair"], labels)
+
+    def draw(look: Look) -> p9.ggplot:
+        return (
+            p9.ggplot(long, p9.aes("x", "y", color="species"))
+            + p9.geom_point(alpha=0.5, size=0.7)
+            + p9.facet_wrap("pair", scales="free", ncol=2 if look.narrow else 3)
+            # Four x ticks at most, so flipper lengths (three digits) do not run together.
+            + p9.scale_x_continuous(breaks=breaks_extended(n=4))
+            + _species_colour(look)
+            + p9.labs(x="", y="", color="Species")
+            + theme(name, look)
+            # Room between rows for a panel's two-line title under the ticks above it.
+            + p9.theme(panel_spacing_y=0.04)
+        )
+
     words = captions.measurement_pairs(rows, columns, pairs)
-    return Figure(name, plot, words.caption, words.alt)
+    return Figure(name, draw, words.caption, words.alt)
 
 
 def plot_predicted_vs_actual(predictions: pd.DataFrame) -> Figure:
@@ -159,21 +284,24 @@ def plot_predicted_vs_actual(predictions: pd.DataFrame) -> Figure:
     high = float(max(predictions["actual"].max(), predictions["predicted"].max()))
     errors = predictions["actual"] - predictions["predicted"]
     rmse = float(np.sqrt((errors**2).mean()))
-    plot = (
-        p9.ggplot(predictions, p9.aes("actual", "predicted", color="species"))
-        + p9.geom_abline(intercept=0, slope=1, linetype="dashed", color="grey")
-        + p9.geom_point(alpha=0.7, size=1.4)
-        + _species_colour()
-        + p9.coord_fixed(xlim=(low, high), ylim=(low, high))
-        + p9.labs(
-            x=f"Measured {measurement_name(TARGET)} ({TARGET_UNIT})",
-            y=f"Predicted {measurement_name(TARGET)} ({TARGET_UNIT})",
-            color="Species",
+
+    def draw(look: Look) -> p9.ggplot:
+        return (
+            p9.ggplot(predictions, p9.aes("actual", "predicted", color="species"))
+            + p9.geom_abline(intercept=0, slope=1, linetype="dashed", color=look.palette.reference)
+            + p9.geom_point(alpha=0.7, size=1.4)
+            + _species_colour(look)
+            + p9.coord_fixed(xlim=(low, high), ylim=(low, high))
+            + p9.labs(
+                x=f"Measured {measurement_name(TARGET)} ({TARGET_UNIT})",
+                y=f"Predicted {measurement_name(TARGET)} ({TARGET_UNIT})",
+                color="Species",
+            )
+            + theme(name, look)
         )
-        + theme(name)
-    )
+
     words = captions.predicted_vs_actual(predictions, rmse)
-    return Figure(name, plot, words.caption, words.alt)
+    return Figure(name, draw, words.caption, words.alt)
 
 
 def plot_residuals(predictions: pd.DataFrame) -> Figure:
@@ -181,31 +309,75 @@ def plot_residuals(predictions: pd.DataFrame) -> Figure:
     name = "residuals"
     rows = predictions.assign(residual=predictions["actual"] - predictions["predicted"])
     by_species = rows.groupby("species", observed=True)["residual"].agg(["count", "mean", "std"])
-    plot = (
-        p9.ggplot(rows, p9.aes("predicted", "residual", color="species"))
-        + p9.geom_hline(yintercept=0, linetype="dashed", color="grey")
-        + p9.geom_point(alpha=0.7, size=1.4)
-        + _species_colour()
-        + p9.labs(
-            x=f"Predicted {measurement_name(TARGET)} ({TARGET_UNIT})",
-            y=f"Measured minus predicted ({TARGET_UNIT})",
-            color="Species",
+
+    def draw(look: Look) -> p9.ggplot:
+        return (
+            p9.ggplot(rows, p9.aes("predicted", "residual", color="species"))
+            + p9.geom_hline(yintercept=0, linetype="dashed", color=look.palette.reference)
+            + p9.geom_point(alpha=0.7, size=1.4)
+            + _species_colour(look)
+            + p9.labs(
+                x=f"Predicted {measurement_name(TARGET)} ({TARGET_UNIT})",
+                y=f"Measured minus predicted ({TARGET_UNIT})",
+                color="Species",
+            )
+            + theme(name, look)
         )
-        + theme(name)
-    )
+
     words = captions.residuals(rows, by_species)
-    return Figure(name, plot, words.caption, words.alt)
+    return Figure(name, draw, words.caption, words.alt)
 
 
-def save_figure(figure: Figure, directory: Path) -> Path:
-    """Write ``<name>.png`` byte-for-byte reproducibly and return its path.
+def drawing_stem(name: str, look: Look, density: int = 1) -> str:
+    """File name, without suffix, of one look of a figure at one pixel density."""
+    return f"{name}-{look.layout}-{look.scheme}" + (f"@{density}x" if density > 1 else "")
 
-    Matplotlib's PNG writer stores no timestamp; ``Software`` would record the
-    matplotlib version, which the lock pins, but we drop it so a version bump alone
-    does not change every figure's bytes. SOURCE_DATE_EPOCH is honoured by matplotlib
-    for the formats that carry a date (SVG/PDF), should a figure ever be saved as one.
+
+def save_figure(figure: Figure, directory: Path) -> list[DrawingRecord]:
+    """Draw ``figure`` in every look and write each at every density; byte-for-byte reproducibly.
+
+    Each look is drawn once, rasterised at the highest density and reduced for the lower
+    ones, then stored as a 256-colour palette PNG: for these scatter plots it is a quarter
+    of the bytes of a full-colour PNG, and smaller than matplotlib's SVG even gzipped
+    (measured per figure; see the figures commit). Pillow writes no timestamp or
+    software name, so a version bump alone does not change a figure's bytes.
     """
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{figure.name}.png"
-    figure.plot.save(path, verbose=False, metadata={"Software": None})
-    return path
+    return [_save_look(figure, look, directory) for look in LOOKS]
+
+
+def _save_look(figure: Figure, look: Look, directory: Path) -> DrawingRecord:
+    fig = figure.draw(look).draw()
+    fig.patch.set_facecolor("none")  # matplotlib's white figure, under the theme's none
+    width_in, height_in = (float(v) for v in fig.get_size_inches())
+    texts = _drawn_texts(fig)
+    top = max(FIGURE_DENSITIES)
+    fig.set_dpi(FIGURE_DPI * top)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    sharpest = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
+    files = []
+    for density in FIGURE_DENSITIES:
+        image = sharpest if density == top else sharpest.reduce(top // density)
+        path = directory / f"{drawing_stem(figure.name, look, density)}.png"
+        image.quantize(256, method=Image.Quantize.FASTOCTREE).save(path, compress_level=9)
+        files.append(path)
+    return DrawingRecord(
+        scheme=look.scheme,
+        layout=look.layout,
+        files=tuple(files),
+        width=round(width_in * FIGURE_DPI),
+        height=round(height_in * FIGURE_DPI),
+        width_in=width_in,
+        min_text_pt=min(text.get_fontsize() for text in texts),
+        text_colours=tuple(sorted({to_hex(text.get_color()) for text in texts})),
+    )
+
+
+def _drawn_texts(fig: MplFigure) -> list[Text]:
+    """Every piece of text the figure shows (visible, not empty)."""
+    return [
+        text
+        for text in fig.findobj(Text)
+        if text.get_visible() and text.get_text().strip() and text.get_alpha() != 0
+    ]

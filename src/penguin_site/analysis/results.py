@@ -28,6 +28,7 @@ __all__ = [
     "MODEL_FILE",
     "PREDICTIONS_FILE",
     "TABLES_DIR",
+    "DrawingRecord",
     "FigureRecord",
     "Results",
     "load_results",
@@ -44,13 +45,58 @@ FIGURES_DIR = "figures"
 
 
 @dataclass(frozen=True)
+class DrawingRecord:
+    """One saved look of a figure (a colour scheme and a layout), as the page places it."""
+
+    scheme: str  # config.FIGURE_SCHEMES
+    layout: str  # config.FIGURE_LAYOUTS
+    files: tuple[Path, ...]  # one per config.FIGURE_DENSITIES, 1x first
+    width: int  # CSS px at 1x (the img's width and height attributes)
+    height: int
+    width_in: float  # drawn width: with min_text_pt, how big its text is on a screen
+    min_text_pt: float
+    text_colours: tuple[str, ...]
+
+    def as_json(self, build_dir: Path) -> dict[str, Any]:
+        return {
+            "scheme": self.scheme,
+            "layout": self.layout,
+            "files": [p.relative_to(build_dir).as_posix() for p in self.files],
+            "width": self.width,
+            "height": self.height,
+            "width_in": self.width_in,
+            "min_text_pt": self.min_text_pt,
+            "text_colours": list(self.text_colours),
+        }
+
+    @classmethod
+    def from_json(cls, build_dir: Path, record: dict[str, Any]) -> DrawingRecord:
+        return cls(
+            **{
+                **record,
+                "files": tuple(build_dir / f for f in record["files"]),
+                "text_colours": tuple(record["text_colours"]),
+            }
+        )
+
+
+@dataclass(frozen=True)
 class FigureRecord:
-    """A saved figure and the words that go with it."""
+    """A saved figure, its drawings (every look) and the words that go with it."""
 
     name: str
-    path: Path
+    path: Path  # the wide light drawing at 1x
     caption: str
     alt: str
+    drawings: tuple[DrawingRecord, ...] = ()
+
+    def drawing(self, scheme: str, layout: str) -> DrawingRecord:
+        """The drawing of one look, or a clear error naming the looks there are."""
+        for drawing in self.drawings:
+            if (drawing.scheme, drawing.layout) == (scheme, layout):
+                return drawing
+        have = ", ".join(f"{d.scheme}/{d.layout}" for d in self.drawings) or "none"
+        raise KeyError(f"figure {self.name!r} has no {scheme}/{layout} drawing (have: {have})")
 
 
 @dataclass(frozen=True)
@@ -78,7 +124,13 @@ def load_results(build_dir: Path = BUILD_DIR) -> Results:
             f"{build_dir} holds no finished analysis; run scripts/run_analysis.py first"
         )
     figures = {
-        name: FigureRecord(name, build_dir / record["file"], record["caption"], record["alt"])
+        name: FigureRecord(
+            name,
+            build_dir / record["file"],
+            record["caption"],
+            record["alt"],
+            tuple(DrawingRecord.from_json(build_dir, d) for d in record["drawings"]),
+        )
         for name, record in read_json(build_dir / FIGURES_FILE).items()
     }
     tables = {

@@ -17,7 +17,6 @@ from IPython.display import Markdown
 __all__ = [
     "Column",
     "bullet_list",
-    "escape_attribute",
     "escape_markdown",
     "fixed",
     "mean_sd",
@@ -32,10 +31,6 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|$@~^])")
 def escape_markdown(text: str) -> str:
     """Text that Pandoc shows literally (a caption with ``[`` or ``@`` stays a caption)."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
-
-
-def escape_attribute(text: str) -> str:
-    return " ".join(str(text).split()).replace("\\", "\\\\").replace('"', '\\"')
 
 
 @dataclass(frozen=True)

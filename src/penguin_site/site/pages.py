@@ -29,6 +29,8 @@ from penguin_site.analysis.results import (
     MODEL_CARD_FILE,
     MODEL_FILE,
     PREDICTIONS_FILE,
+    DrawingRecord,
+    FigureRecord,
     Results,
     load_results,
 )
@@ -37,6 +39,10 @@ from penguin_site.config import (
     BUILD_DIR,
     DATA_FILE,
     DATAPACKAGE_FILE,
+    FIGURE_DENSITIES,
+    FIGURE_LAYOUTS,
+    FIGURE_NARROW_MEDIA,
+    FIGURE_SCHEMES,
     MEASUREMENTS,
     PREDICTOR_SCRIPT,
     ROOT,
@@ -49,7 +55,6 @@ from penguin_site.site.facts import Facts, key_facts
 from penguin_site.site.markdown import (
     Column,
     bullet_list,
-    escape_attribute,
     escape_markdown,
     fixed,
     mean_sd,
@@ -133,21 +138,62 @@ def snapshot_path(path: Path = DATA_FILE) -> str:
 
 
 def figure_markdown(results: Results, name: str, project_dir: Path | None = None) -> str:
-    """A Quarto figure for one saved figure: ``![caption](path){#fig-name fig-alt="alt"}``.
+    """A Quarto figure holding every drawing of one saved figure, with its caption and alt text.
 
-    Print it from a cell with ``#| output: asis``; Quarto then treats it as a written
-    figure, so it gets a number, a cross-reference target and the package's alt text.
+    A div figure (``::: {#fig-name}``) so it gets a number and a cross-reference target;
+    inside, one ``<picture>`` per colour scheme, marked with Quarto's own
+    ``light-content`` / ``dark-content`` classes so the theme toggle shows the one
+    drawn for the theme. Each picture offers the narrow drawing to phones
+    (``config.FIGURE_NARROW_MEDIA``) and the wide one otherwise, each at 1x and 2x; the
+    width and height attributes reserve the space before the file arrives, and
+    ``loading="lazy"`` keeps the browser from fetching the hidden scheme's files.
+    Print it from a cell with ``#| output: asis``.
     """
     if name not in results.figures:
         known = ", ".join(sorted(results.figures))
         raise PageError(f"no figure named {name!r} in {results.build_dir} (have: {known})")
     figure = results.figures[name]
-    if not figure.path.is_file():
-        raise PageError(f"figure file {figure.path} is missing; re-run the analysis")
-    path = project_path(figure.path, project_dir)
+    missing = [p for d in figure.drawings for p in d.files if not p.is_file()]
+    if not figure.drawings or missing:
+        lost = ", ".join(str(p) for p in missing) or "no drawings recorded"
+        raise PageError(f"figure {name!r}: {lost}; re-run the analysis")
+    pictures = [
+        _picture(figure, scheme, project_dir)
+        for scheme in FIGURE_SCHEMES
+        if any(d.scheme == scheme for d in figure.drawings)
+    ]
+    return "\n".join(
+        [
+            f"::: {{#{figure_label(name)}}}",
+            "```{=html}",
+            *pictures,
+            "```",
+            "",
+            escape_markdown(figure.caption),
+            ":::",
+        ]
+    )
+
+
+def _picture(figure: FigureRecord, scheme: str, project_dir: Path | None) -> str:
+    """One scheme's ``<picture>``: the narrow drawing for phones, else the wide one."""
+    wide, narrow = (figure.drawing(scheme, layout) for layout in FIGURE_LAYOUTS)
+
+    def srcset(drawing: DrawingRecord) -> str:
+        return ", ".join(
+            f"{project_path(path, project_dir)} {density}x"
+            for path, density in zip(drawing.files, FIGURE_DENSITIES, strict=True)
+        )
+
+    alt = html.escape(" ".join(figure.alt.split()))
     return (
-        f"![{escape_markdown(figure.caption)}]({path})"
-        f'{{#{figure_label(name)} fig-alt="{escape_attribute(figure.alt)}"}}'
+        f'<picture class="quarto-figure-picture {scheme}-content">'
+        f'<source media="{FIGURE_NARROW_MEDIA}" srcset="{srcset(narrow)}" '
+        f'width="{narrow.width}" height="{narrow.height}">'
+        f'<img class="img-fluid" src="{project_path(wide.files[0], project_dir)}" '
+        f'srcset="{srcset(wide)}" width="{wide.width}" height="{wide.height}" alt="{alt}" '
+        'loading="lazy" decoding="async">'
+        "</picture>"
     )
 
 
