@@ -105,11 +105,13 @@ def _build(
 ) -> None:
     """Write every artifact into ``staging`` (a private folder nobody reads yet).
 
-    Both cores: the figures and the model file are made by two forked workers
-    (``workers``) while this process validates, cross-validates and fits.
+    Both cores: the figures and the model file are made by forked workers (``workers``)
+    while this process validates, cross-validates and fits.
     """
     with workers(artifacts.import_skops) as pool:
-        eda_figures = pool.figures.submit(_save_figures, staging, _eda_jobs(penguins))
+        eda_figures = [
+            pool.figures.submit(_save_figures, staging, [job]) for job in _eda_jobs(penguins)
+        ]
         with _stage(timings, "tables"):
             _write_tables(staging, penguins, clean)
         with _stage(timings, "cross_validation"):
@@ -121,16 +123,15 @@ def _build(
         with _stage(timings, "artifacts"):
             oof = _chosen_predictions(cv.predictions, clean.data)
             per_bird = _mean_oof(oof)
-            model_figures = pool.figures.submit(
-                _save_figures,
-                staging,
-                [("plot_predicted_vs_actual", per_bird), ("plot_residuals", per_bird)],
-            )
+            model_figures = [
+                pool.figures.submit(_save_figures, staging, [(function, per_bird)])
+                for function in ("plot_predicted_vs_actual", "plot_residuals")
+            ]
             _write_model_outputs(
                 staging, model, clean, cv, comparison, oof, data_file, datapackage, gate, pool
             )
         with _stage(timings, "figures"):  # what is left of drawing once the model is written
-            figures = _placed(eda_figures.result() + model_figures.result())
+            figures = _placed([r for f in eda_figures + model_figures for r in f.result()])
     with _stage(timings, "artifacts"):
         write_json(
             staging / results.FIGURES_FILE,
@@ -337,11 +338,12 @@ def _save_figures(directory: Path, jobs: list[FigureJob]) -> list[FigureRecord]:
 
 
 def _eda_jobs(penguins: pd.DataFrame) -> list[FigureJob]:
-    """The exploratory figures: they need only the data, not the model."""
+    """The exploratory figures: they need only the data, not the model. The heaviest
+    first, so the two figures workers finish together."""
     return [
+        ("plot_measurement_pairs", penguins),
         ("plot_mass_vs_bill", penguins),
         ("plot_mass_distribution", penguins),
-        ("plot_measurement_pairs", penguins),
     ]
 
 

@@ -1,13 +1,15 @@
 """Work beside the main process: the figures and the model file, on the second core.
 
-The analysis takes about three seconds, so what matters is how its parts overlap. Two
-imports weigh most: plotnine (with matplotlib), for the figures, and skops.io, which
-imports every scikit-learn estimator module to list the types it trusts (about 1.4 s).
-Validating the data and cross-validating need neither, so each is imported in a forked
-worker of its own while the main process does that work:
+The analysis takes a few seconds, so what matters is how its parts overlap. Drawing the
+figures weighs most (every figure in four looks: light and dark, wide and phone), then
+two imports: plotnine (with matplotlib), for the figures, and skops.io, which imports
+every scikit-learn estimator module to list the types it trusts (about 1.4 s).
+Validating the data and cross-validating need neither, so they are left to forked
+workers while the main process does that work:
 
-- the figures worker draws the exploratory figures at once (they need only the data),
-  then the model's figures when cross-validation hands it their data;
+- two figures workers draw the exploratory figures at once (they need only the data),
+  one figure per task, then the model's figures when cross-validation hands them their
+  data;
 - the model worker imports skops.io at once, then writes the model file's bytes when the
   fitted model arrives.
 
@@ -28,9 +30,14 @@ from typing import Any
 __all__ = ["Workers", "workers"]
 
 
+#: Processes drawing figures: with the model worker and this one, enough to keep both
+#: cores busy while the figures are drawn.
+FIGURE_WORKERS = 2
+
+
 @dataclass(frozen=True)
 class Workers:
-    """One executor per kind of work, each a single process (tasks keep their order)."""
+    """One executor per kind of work."""
 
     figures: Executor
     model: Executor
@@ -56,7 +63,7 @@ def workers(warm_model: Callable[[], None]) -> Iterator[Workers]:
         return
     fork = multiprocessing.get_context("fork")
     with (
-        ProcessPoolExecutor(max_workers=1, mp_context=fork) as figures,
+        ProcessPoolExecutor(max_workers=FIGURE_WORKERS, mp_context=fork) as figures,
         ProcessPoolExecutor(max_workers=1, mp_context=fork) as model,
     ):
         model.submit(warm_model)
