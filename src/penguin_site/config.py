@@ -22,6 +22,11 @@ PREDICTOR_SCRIPT: Path = ROOT / "src" / "penguin_site" / "site" / "predictor.js"
 #: axe-core's browser bundle (npm ``axe-core`` in tools/a11y, installed by
 #: scripts/setup_test_tools.sh); the browser checks inject it into pages.
 AXE_SCRIPT: Path = ROOT / "tools" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
+#: Lighthouse's command line (npm ``lighthouse`` in tools/budget, installed by
+#: scripts/setup_test_tools.sh); the budget check runs it on every page.
+LIGHTHOUSE_CLI: Path = (
+    ROOT / "tools" / "budget" / "node_modules" / "lighthouse" / "cli" / "index.js"
+)
 BUILD_DIR: Path = Path(os.environ.get("PENGUIN_BUILD_DIR", ROOT / "_build" / "analysis"))
 
 #: Quarto release the site is built and tested with (README, workflow and tests read this).
@@ -135,3 +140,18 @@ FIGURE_SIZES_IN: MappingProxyType[str, tuple[float, float]] = MappingProxyType(
         "predicted-vs-actual": (6.6, 5.0),  # square panel plus the legend
     }
 )
+
+#: The budget every page meets (scripts/check_budget.py, penguin_site.checks.budget):
+#: Lighthouse scores out of 100, performance per preset (simulated throttling, the median of
+#: BUDGET_RUNS runs), and the bytes a reader downloads with gzip, as GitHub Pages serves them.
+BUDGET_SCORES: MappingProxyType[str, int] = MappingProxyType(
+    {
+        "performance-desktop": 99,
+        "performance-mobile": 90,
+        "accessibility": 100,
+        "best-practices": 100,
+        "seo": 100,
+    }
+)
+BUDGET_TRANSFER_KIB = 350
+BUDGET_RUNS = 1
