@@ -16,7 +16,12 @@ import pytest
 from rendered_site import Render
 
 from penguin_site.config import PAGE_FILES, ROOT
-from penguin_site.site.postrender import lighten_page, post_render, rendered_pages
+from penguin_site.site.postrender import (
+    DARK_CHOICE_SCRIPT,
+    lighten_page,
+    post_render,
+    rendered_pages,
+)
 
 QUARTO_HEAD = """<head>
 <script src="site_libs/quarto-search/fuse.min.js"></script>
@@ -42,6 +47,8 @@ def test_dark_sheets_wait_for_the_toggle_and_head_scripts_are_deferred() -> None
     assert '<script src="later.js"></script>' in page, "only the head is touched"
     assert 'role="menu"' not in page
     assert "bootstrap-icons.css" not in page
+    # A reader who chose dark gets the dark sheets back before the first paint.
+    assert page.count(DARK_CHOICE_SCRIPT + "</head>") == 1
     assert lighten_page(page) == page, "a second run changes nothing"
 
 

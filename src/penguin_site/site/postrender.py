@@ -8,8 +8,9 @@ before the first paint (Lighthouse, simulated slow 4G; ``scripts/check_budget.py
   downloads both themes before anything is drawn (about 65 KiB gzipped each). Written
   as ``rel="disabled-stylesheet"`` (the value Quarto's own toggle uses for "off"), they are
   fetched only when the reader switches to dark, by the same toggle code, unchanged.
-  A reader who chose dark earlier gets it the same way on the next page, a moment after
-  the first paint.
+  A reader who chose dark earlier (Quarto keeps the choice in ``localStorage``) has them
+  switched on by a one-line script at the end of ``<head>``; a link the parser made blocks
+  the first paint once it is a stylesheet, so that reader never sees a flash of light.
 - ``bootstrap-icons.css`` (98 KB of CSS, render-blocking) maps about 2,000 class names to
   glyphs of a 172 KiB font whose ``font-display: block`` hides text until it arrives. No
   page draws a glyph from it: Quarto's own icons are SVG backgrounds and the GitHub mark is
@@ -38,6 +39,13 @@ _ALTERNATE_LINK = re.compile(r'<link\b[^>]*\bclass="[^"]*\bquarto-color-alternat
 _ICON_FONT_LINK = re.compile(r'<link href="[^"]*/bootstrap-icons\.css" rel="stylesheet">\n?')
 #: A classic external script (no type, no defer or async) in the head.
 _BLOCKING_SCRIPT = re.compile(r'<script src="([^"]+)"></script>')
+#: Switches the dark stylesheets on before the first paint for a reader who chose dark.
+DARK_CHOICE_SCRIPT = (
+    "<script>/* penguin-site: the reader's dark choice, before the first paint */ try {"
+    ' if (window.localStorage.getItem("quarto-color-scheme") === "alternate")'
+    ' document.querySelectorAll("link.quarto-color-alternate")'
+    '.forEach((link) => { link.rel = "stylesheet"; }); } catch (e) {}</script>\n'
+)
 _TOGGLER_ROLE = re.compile(r'(<button class="navbar-toggler"[^>]*?) role="menu"')
 
 
@@ -50,6 +58,8 @@ def lighten_page(html: str) -> str:
         lambda match: match.group(0).replace('rel="stylesheet"', 'rel="disabled-stylesheet"'),
         head,
     )
+    if "disabled-stylesheet" in head and DARK_CHOICE_SCRIPT not in head:
+        head += DARK_CHOICE_SCRIPT
     head = _ICON_FONT_LINK.sub("", head)
     head = _BLOCKING_SCRIPT.sub(r'<script src="\1" defer></script>', head)
     body = _TOGGLER_ROLE.sub(r"\1", body)
