@@ -154,4 +154,7 @@ BUDGET_SCORES: MappingProxyType[str, int] = MappingProxyType(
     }
 )
 BUDGET_TRANSFER_KIB = 350
-BUDGET_RUNS = 1
+#: Mobile performance under simulated throttling still moves with the machine's load: on a
+#: busy 2-core machine three runs of one page scored 88/96/97 and 81/88/89 (desktop 99-100
+#: every time). The median of three keeps one slow run from failing a build.
+BUDGET_RUNS = 3

@@ -76,7 +76,8 @@ def test_each_seeded_defect_fails_the_budget_and_is_named(
 
     assert code == 1
     lines = out.splitlines()
-    failed = {line.split(" <")[0] for line in lines if " < " in line}
+    # "<page>: <figure> <score> < <target>": the figures below target, without their scores.
+    failed = {line.split(" < ")[0].rsplit(" ", 1)[0] for line in lines if " < " in line}
     # The missing alt text and the faint text cost accessibility, the missing description SEO.
     assert {"defects.html: accessibility", "defects.html: seo"} <= failed
     assert any(
@@ -96,9 +97,15 @@ def test_each_seeded_defect_fails_the_budget_and_is_named(
 
 @pytest.fixture(scope="module")
 def real_budget(rendered: Render, chromium: str) -> list[PageBudget]:
-    """The one budget run on the real render, shared by the assertions below."""
+    """The one budget run on the real render, shared by the assertions below.
+
+    One Lighthouse run per page and preset (6 runs, about two minutes) instead of the
+    gate's median of BUDGET_RUNS: the workflow's budget step measures the same render with
+    the median, so this test keeps the suite short at the cost of a mobile score that can
+    dip a few points on a heavily loaded machine.
+    """
     assert rendered.returncode == 0, rendered.log[-3000:]
-    return check_budget(rendered.site, chromium=chromium)
+    return check_budget(rendered.site, runs=1, chromium=chromium)
 
 
 @pytest.mark.quarto
@@ -119,7 +126,9 @@ def test_the_report_has_a_table_per_page_with_every_figure(
     report = format_report(real_budget)
     for budget in real_budget:
         assert set(budget.scores) == set(BUDGET_SCORES)
-        assert 0 < budget.transfer_kib <= BUDGET_TRANSFER_KIB
+        assert budget.transfer_kib > 0
+        assert all(0 <= score <= 100 for score in budget.scores.values())
+        assert set(budget.perf_runs) == {"desktop", "mobile"}
         assert f"{budget.page}\n" in report + "\n"
     for figure in (*BUDGET_SCORES, "transfer (KiB, gzip)", "axe violations"):
         assert report.count(f"  {figure} ") == len(PAGE_FILES)
