@@ -1,4 +1,4 @@
-"""Quarto post-render hook: make each rendered page cheaper to load, without changing it.
+"""Make each rendered page cheaper to load, without changing what it shows (after a render).
 
 Why: Quarto 1.7 has no option for these, and each costs a phone reader about a second
 before the first paint (Lighthouse, simulated slow 4G; ``scripts/check_budget.py``):
@@ -31,7 +31,7 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-__all__ = ["lighten_page", "post_render", "rendered_pages"]
+__all__ = ["DARK_CHOICE_SCRIPT", "lighten_page", "lighten_pages", "rendered_pages"]
 
 #: Quarto marks the dark theme's links with this class (and its toggle looks them up by it).
 _ALTERNATE_LINK = re.compile(r'<link\b[^>]*\bclass="[^"]*\bquarto-color-alternate\b[^"]*"[^>]*>')
@@ -77,7 +77,7 @@ def rendered_pages(project_dir: Path, env: Mapping[str, str], site_dir: Path) ->
     return [project_dir / name for name in listed if name.endswith(".html")]
 
 
-def post_render(pages: Iterable[Path]) -> list[Path]:
+def lighten_pages(pages: Iterable[Path]) -> list[Path]:
     """Rewrite each page in place; returns the pages that changed."""
     changed = []
     for page in pages:

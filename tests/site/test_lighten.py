@@ -1,4 +1,5 @@
-"""The post-render hook: no icon font, dark stylesheets off until asked for, scripts deferred.
+"""scripts/lighten_pages.py (penguin_site.site.lighten): no icon font, dark CSS on demand,
+scripts deferred.
 
 On a page shaped like Quarto's (the lines below are copied from a real render), and on
 the real render, where the reader tests then check that the dark toggle, search and
@@ -16,10 +17,10 @@ import pytest
 from rendered_site import Render
 
 from penguin_site.config import PAGE_FILES, ROOT
-from penguin_site.site.postrender import (
+from penguin_site.site.lighten import (
     DARK_CHOICE_SCRIPT,
     lighten_page,
-    post_render,
+    lighten_pages,
     rendered_pages,
 )
 
@@ -68,7 +69,7 @@ def test_the_hook_rewrites_the_pages_quarto_lists(tmp_path: Path) -> None:
         "QUARTO_PROJECT_OUTPUT_FILES": "_site/index.html\n_site/search.json",
     }
     done = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "post_render.py")],
+        [sys.executable, str(ROOT / "scripts" / "lighten_pages.py")],
         env=env,
         capture_output=True,
         text=True,
@@ -79,7 +80,7 @@ def test_the_hook_rewrites_the_pages_quarto_lists(tmp_path: Path) -> None:
     assert "disabled-stylesheet" in (site / "index.html").read_text(encoding="utf-8")
     assert (site / "other.html").read_text(encoding="utf-8") == QUARTO_HEAD
     assert rendered_pages(tmp_path, {}, site) == [site / "index.html", site / "other.html"]
-    assert post_render([site / "index.html"]) == [], "already light"
+    assert lighten_pages([site / "index.html"]) == [], "already light"
 
 
 @pytest.mark.quarto
@@ -87,5 +88,5 @@ def test_the_real_render_is_already_lightened(rendered: Render) -> None:
     assert rendered.returncode == 0, rendered.log[-3000:]
     for name in PAGE_FILES:
         html = (rendered.site / name).read_text(encoding="utf-8")
-        assert lighten_page(html) == html, f"{name}: the post-render hook did not run"
+        assert lighten_page(html) == html, f"{name}: scripts/lighten_pages.py did not run"
         assert "disabled-stylesheet" in html

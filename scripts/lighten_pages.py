@@ -1,6 +1,6 @@
-"""Quarto post-render hook: pages that are lighter to load (see penguin_site.site.postrender).
+"""Quarto post-render script: pages that are lighter to load (see penguin_site.site.lighten).
 
-A thin shim over ``penguin_site.site.postrender``. Quarto lists the pages it wrote in
+A thin shim over ``penguin_site.site.lighten``. Quarto lists the pages it wrote in
 ``QUARTO_PROJECT_OUTPUT_FILES``; run by hand, it rewrites every page of SITE_DIR.
 """
 
@@ -11,7 +11,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from penguin_site.site.postrender import post_render, rendered_pages
+from penguin_site.site.lighten import lighten_pages, rendered_pages
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -26,8 +26,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     project = Path(os.environ.get("QUARTO_PROJECT_DIR", "."))
     pages = rendered_pages(project, os.environ, args.site_dir)
-    changed = post_render(pages)
-    print(f"post_render: lightened {len(changed)} of {len(pages)} page(s)")
+    changed = lighten_pages(pages)
+    print(f"lighten_pages: lightened {len(changed)} of {len(pages)} page(s)")
     return 0
 
 
