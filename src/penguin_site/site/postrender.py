@@ -6,8 +6,10 @@ Quarto runs ``scripts/post_render.py`` after every render (``project: post-rende
 ``search.json``, with ``QUARTO_PROJECT_OUTPUT_DIR`` set to the site folder and
 ``QUARTO_PROJECT_OUTPUT_FILES`` naming the pages it rendered.
 
-0. Each rendered analysis page's executed notebook, cleaned, goes into the site beside it
-   (``site.notebooks``).
+0. Each rendered page is made lighter to load (``site.lighten``), then each rendered
+   analysis page's executed notebook, cleaned, goes into the site beside it
+   (``site.notebooks``). One process for every step: each hook script costs an
+   interpreter start on every render.
 1. ``sitemap.xml`` (written when ``website.site-url`` is set): Quarto dates each page by
    its source file's modification time, which is the checkout's time, so two builds of one
    commit would differ. Every ``<lastmod>`` becomes the build time (``SOURCE_DATE_EPOCH``,
@@ -24,6 +26,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
+from penguin_site.site.lighten import lighten_pages, rendered_pages
 from penguin_site.site.links import LinkError, collect_links
 from penguin_site.site.notebooks import NotebookError, keep_executed, publish_notebooks
 from penguin_site.site.provenance import ProvenanceError, collect, write_build_record
@@ -52,6 +55,8 @@ def post_render(project_dir: Path, site_dir: Path, env: Mapping[str, str]) -> in
     if not site_dir.is_dir():
         print(f"post_render: site folder {site_dir} does not exist", file=sys.stderr)
         return 2
+    lightened = lighten_pages(rendered_pages(project_dir, env, site_dir))
+    print(f"post_render: lightened {len(lightened)} page(s)")
     rendered = [Path(line).stem for line in env.get("QUARTO_PROJECT_OUTPUT_FILES", "").split()]
     try:
         fresh = keep_executed(project_dir)

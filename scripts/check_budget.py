@@ -1,0 +1,57 @@
+"""Measure every page of a rendered site against the budget (see penguin_site.checks.budget).
+
+Prints one table per page (desktop and mobile performance, accessibility, best practices,
+SEO, gzipped transfer, axe-core violations in light and dark) and exits 1 naming each
+figure below its target and the audits that cost the points, so the workflow stops before
+publishing a slower, heavier or less accessible site.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from penguin_site.checks.browser import BrowserUnavailable
+from penguin_site.checks.budget import check_budget, format_report
+from penguin_site.config import BUDGET_RUNS, PAGE_FILES
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("site_dir", type=Path, help="rendered site folder (e.g. _site)")
+    parser.add_argument(
+        "--pages",
+        nargs="+",
+        default=list(PAGE_FILES),
+        metavar="PAGE",
+        help="pages to measure, site-relative (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=BUDGET_RUNS,
+        help="Lighthouse runs per page and preset; the median counts (default: %(default)s)",
+    )
+    args = parser.parse_args(argv)
+
+    try:
+        budgets = check_budget(args.site_dir, args.pages, args.runs)
+    except (BrowserUnavailable, FileNotFoundError) as exc:
+        print(f"check_budget: {exc}", file=sys.stderr)
+        return 2
+    print(format_report(budgets))
+    problems = [line for budget in budgets for line in budget.problems]
+    for line in problems:
+        print(line)
+    if any(budget.problems for budget in budgets):
+        failing = sum(1 for budget in budgets if budget.problems)
+        print(f"check_budget: {failing} page(s) over budget in {args.site_dir}", file=sys.stderr)
+        return 1
+    print(f"check_budget: {len(budgets)} page(s) in {args.site_dir} within budget")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,285 @@
+"""The performance, accessibility and weight budget every page of the site must meet.
+
+Why: a site that is slow on a phone, heavy on a metered connection, or that a screen
+reader or a search engine cannot read well fails its readers just as a wrong number does,
+and each of those creeps in one harmless-looking option at a time. This check serves the
+rendered site from 127.0.0.1 gzipped, as GitHub Pages serves it, runs Lighthouse (npm
+``lighthouse`` in tools/budget, driving the machine's Chromium) on every page with the
+desktop and the mobile preset, and axe-core in the light and the dark colour scheme, and
+compares every figure with the targets in :mod:`penguin_site.config`.
+
+Lighthouse's performance score comes from *simulated* throttling (its default): the page
+is loaded once at full speed and Lantern models a slow network and CPU from that trace, so
+the score depends much less on how busy the machine is than a throttled load would. What
+remains of the spread is damped by taking the median of ``BUDGET_RUNS`` runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from penguin_site.checks.browser import (
+    CHROMIUM_ARGS,
+    BrowserUnavailable,
+    axe_violations,
+    browse_site,
+    chromium_path,
+    serve_directory,
+)
+from penguin_site.config import (
+    BUDGET_RUNS,
+    BUDGET_SCORES,
+    BUDGET_TRANSFER_KIB,
+    LIGHTHOUSE_CLI,
+    PAGE_FILES,
+)
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+__all__ = [
+    "CATEGORIES",
+    "PRESETS",
+    "PageBudget",
+    "check_budget",
+    "format_report",
+    "lighthouse_report",
+    "page_budget",
+    "site_axe",
+]
+
+#: Lighthouse's categories, by the id its report uses, with the column each gets.
+CATEGORIES: dict[str, str] = {
+    "performance": "perf",
+    "accessibility": "a11y",
+    "best-practices": "bp",
+    "seo": "SEO",
+}
+#: Lighthouse's two form factors: a phone (slow 4G, 4x CPU slowdown) and a desktop.
+PRESETS: tuple[str, ...] = ("desktop", "mobile")
+#: Upper bound for one Lighthouse run (a run takes 10-20 s on two cores).
+LIGHTHOUSE_TIMEOUT_S = 240
+#: How many of the heaviest requests a transfer overrun names.
+HEAVIEST_SHOWN = 5
+
+
+@dataclass
+class PageBudget:
+    """Every figure measured on one page, and the audits that cost it points."""
+
+    page: str
+    #: Category scores (0-100) by ``<category>`` or ``performance-<preset>``: the median run.
+    scores: dict[str, int] = field(default_factory=dict)
+    #: Every run's performance score by preset, to show the spread.
+    perf_runs: dict[str, list[int]] = field(default_factory=dict)
+    transfer_kib: float = 0.0
+    #: The heaviest requests, ``(url, KiB)``, largest first.
+    heaviest: list[tuple[str, float]] = field(default_factory=list)
+    #: Audits below full marks, ``"<preset> <category>: <audit id>: <title> (<value>)"``.
+    failing_audits: list[str] = field(default_factory=list)
+    #: axe-core's WCAG violations, prefixed by the colour scheme (``light: ...``).
+    axe: list[str] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[str]:
+        """One line per figure below its target, then the audits and rules that explain it."""
+        lines = [
+            f"{self.page}: {key} {self.scores[key]} < {target}"
+            for key, target in BUDGET_SCORES.items()
+            if self.scores.get(key, 0) < target
+        ]
+        if self.transfer_kib > BUDGET_TRANSFER_KIB:
+            heaviest = ", ".join(f"{url} {kib:.0f} KiB" for url, kib in self.heaviest)
+            lines.append(
+                f"{self.page}: transfer {self.transfer_kib:.0f} KiB > {BUDGET_TRANSFER_KIB} KiB"
+                f" (heaviest: {heaviest})"
+            )
+        lines += [f"{self.page}: axe {line}" for line in self.axe]
+        if lines:
+            lines += [f"{self.page}: audit {line}" for line in self.failing_audits]
+        return lines
+
+
+def lighthouse_report(url: str, preset: str, chromium: str) -> dict[str, Any]:
+    """One Lighthouse run of ``url`` with the ``desktop`` or ``mobile`` preset: its JSON report."""
+    if not LIGHTHOUSE_CLI.is_file():
+        raise BrowserUnavailable(
+            f"Lighthouse is not installed ({LIGHTHOUSE_CLI}): run scripts/setup_test_tools.sh"
+        )
+    flags = " ".join(arg for arg in CHROMIUM_ARGS if arg != "--headless")
+    with tempfile.TemporaryDirectory(prefix="lighthouse-") as tmp:
+        out = Path(tmp) / "report.json"
+        command = [
+            "node",
+            str(LIGHTHOUSE_CLI),
+            url,
+            "--quiet",
+            "--output=json",
+            f"--output-path={out}",
+            f"--only-categories={','.join(CATEGORIES)}",
+            f"--chrome-flags=--headless=new {flags}",
+        ]
+        if preset == "desktop":
+            command.append("--preset=desktop")
+        done = subprocess.run(
+            command,
+            env={**os.environ, "CHROME_PATH": chromium},
+            capture_output=True,
+            text=True,
+            timeout=LIGHTHOUSE_TIMEOUT_S,
+            check=False,
+        )
+        if done.returncode != 0 or not out.is_file():
+            raise RuntimeError(
+                f"Lighthouse failed on {url} ({preset}), exit {done.returncode}:\n"
+                f"{done.stderr.strip()[-2000:]}"
+            )
+        report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    if report.get("runtimeError"):
+        raise RuntimeError(f"Lighthouse on {url} ({preset}): {report['runtimeError']}")
+    return report
+
+
+def _score(report: dict[str, Any], category: str) -> int:
+    """A category's score out of 100 (0 when Lighthouse could not score it)."""
+    value = report["categories"][category]["score"]
+    return round(100 * value) if value is not None else 0
+
+
+def _failing_audits(report: dict[str, Any], preset: str) -> list[str]:
+    """The scored audits below full marks, per category, with what Lighthouse measured."""
+    lines = []
+    for category in CATEGORIES:
+        for ref in report["categories"][category]["auditRefs"]:
+            audit = report["audits"][ref["id"]]
+            if ref["weight"] <= 0 or audit["score"] is None or audit["score"] >= 1:
+                continue
+            shown = f" ({audit['displayValue']})" if audit.get("displayValue") else ""
+            where = _offending_nodes(audit)
+            lines.append(f"{preset} {category}: {ref['id']}: {audit['title']}{shown}{where}")
+    return lines
+
+
+def _offending_nodes(audit: dict[str, Any]) -> str:
+    """Where to look: the CSS selectors of the first elements an audit flags, if it names any."""
+    items = audit.get("details", {}).get("items", [])
+    selectors = [item["node"]["selector"] for item in items if item.get("node", {}).get("selector")]
+    return f" at {'; '.join(selectors[:HEAVIEST_SHOWN])}" if selectors else ""
+
+
+def _heaviest(report: dict[str, Any]) -> list[tuple[str, float]]:
+    items = report["audits"]["total-byte-weight"].get("details", {}).get("items", [])
+    return [
+        (urlsplit(item["url"]).path.lstrip("/"), item["totalBytes"] / 1024)
+        for item in items[:HEAVIEST_SHOWN]
+    ]
+
+
+def page_budget(url: str, page: str, chromium: str, runs: int = BUDGET_RUNS) -> PageBudget:
+    """Lighthouse ``runs`` times per preset on one page; scores are the median run's.
+
+    The median run is the one whose performance score is the median, so its accessibility,
+    best-practices and SEO scores and its audits belong to the same load.
+    """
+    budget = PageBudget(page)
+    for preset in PRESETS:
+        reports = [lighthouse_report(url, preset, chromium) for _ in range(runs)]
+        reports.sort(key=lambda report: _score(report, "performance"))
+        median = reports[(len(reports) - 1) // 2]
+        budget.perf_runs[preset] = [_score(report, "performance") for report in reports]
+        budget.scores[f"performance-{preset}"] = _score(median, "performance")
+        for category in CATEGORIES:
+            if category != "performance":
+                score = _score(median, category)
+                budget.scores[category] = min(score, budget.scores.get(category, score))
+        budget.failing_audits += _failing_audits(median, preset)
+        transfer = median["audits"]["total-byte-weight"]["numericValue"] / 1024
+        if transfer >= budget.transfer_kib:
+            budget.transfer_kib = transfer
+            budget.heaviest = _heaviest(median)
+    return budget
+
+
+def _audit_in(scheme: str, found: dict[str, list[str]]) -> Any:
+    """A page action: switch to ``scheme`` with Quarto's toggle, then run axe-core."""
+
+    def audit(page: Page) -> None:
+        lines = found.setdefault(Path(page.url).name, [])
+        if scheme == "dark":
+            if not page.evaluate("() => typeof window.quartoToggleColorScheme === 'function'"):
+                lines.append("dark: no colour-scheme toggle (window.quartoToggleColorScheme)")
+                return
+            page.evaluate("() => window.quartoToggleColorScheme()")
+            page.wait_for_function("() => document.body.classList.contains('quarto-dark')")
+        lines += [f"{scheme}: {line}" for line in axe_violations(page)]
+
+    return audit
+
+
+def site_axe(site_dir: Path, pages: Sequence[str], chromium: str) -> dict[str, list[str]]:
+    """axe-core's WCAG 2.1 A/AA violations on every page, in the light and the dark scheme."""
+    found: dict[str, list[str]] = {}
+    with browse_site(site_dir, chromium) as session:
+        for scheme in ("light", "dark"):
+            for page in pages:
+                session.visit(page, _audit_in(scheme, found))
+    return found
+
+
+def check_budget(
+    site_dir: Path,
+    pages: Sequence[str] = PAGE_FILES,
+    runs: int = BUDGET_RUNS,
+    chromium: str | None = None,
+) -> list[PageBudget]:
+    """Measure every page of a rendered site against the budget (see the module docstring)."""
+    executable = chromium or chromium_path()
+    missing = [page for page in pages if not (site_dir / page).is_file()]
+    if missing:
+        raise FileNotFoundError(f"{site_dir}: no {', '.join(missing)} to measure")
+    axe = site_axe(site_dir, pages, executable)
+    with serve_directory(site_dir, compress=True) as base_url:
+        budgets = [page_budget(base_url + page, page, executable, runs) for page in pages]
+    for budget in budgets:
+        budget.axe = axe.get(budget.page, [])
+    return budgets
+
+
+def format_report(budgets: Sequence[PageBudget]) -> str:
+    """One table per page: each figure, its target, and whether it passes."""
+    lines = []
+    for budget in budgets:
+        rows = [
+            (
+                key,
+                str(budget.scores.get(key, 0)),
+                f">= {target}",
+                budget.scores.get(key, 0) >= target,
+            )
+            for key, target in BUDGET_SCORES.items()
+        ]
+        rows.append(
+            (
+                "transfer (KiB, gzip)",
+                f"{budget.transfer_kib:.0f}",
+                f"<= {BUDGET_TRANSFER_KIB}",
+                budget.transfer_kib <= BUDGET_TRANSFER_KIB,
+            )
+        )
+        rows.append(("axe violations", str(len(budget.axe)), "= 0", not budget.axe))
+        lines.append(f"{budget.page}")
+        lines += [
+            f"  {name:<22} {value:>6}  {target:<8} {'ok' if ok else 'FAIL'}"
+            for name, value, target, ok in rows
+        ]
+        spread = "; ".join(f"{preset} {runs}" for preset, runs in budget.perf_runs.items())
+        lines.append(f"  performance runs: {spread}")
+    return "\n".join(lines)
