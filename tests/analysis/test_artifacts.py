@@ -190,7 +190,9 @@ def test_a_failure_midway_leaves_no_staging_folder(
     def broken(*_: object) -> None:
         raise RuntimeError("figure failed")
 
-    monkeypatch.setattr(pipeline.plots, "plot_residuals", broken)
+    from penguin_site.analysis import plots  # the forked figures workers inherit the patch
+
+    monkeypatch.setattr(plots, "plot_residuals", broken)
     with pytest.raises(RuntimeError, match="figure failed"):
         pipeline.run_analysis(tmp_path / "analysis")
     assert list(tmp_path.iterdir()) == []

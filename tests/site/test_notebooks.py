@@ -34,7 +34,12 @@ def quarto_style_notebook(figure: str) -> nbformat.NotebookNode:
         v4.new_output(
             "stream",
             name="stdout",
-            text=f'![A caption \\[x\\]]({figure}){{#fig-a fig-alt="Alt \\"q\\""}}\n',
+            text=(
+                "::: {#fig-a}\n```{=html}\n"
+                f'<picture class="light-content"><img class="img-fluid" src="{figure}" '
+                'width="1" height="1" alt="Alt &quot;q&quot;" loading="lazy"></picture>\n'
+                "```\n\nA caption\n:::\n"
+            ),
         )
     ]
     form = v4.new_code_cell("print(form)", execution_count=2)
@@ -127,7 +132,8 @@ def test_each_analysis_page_offers_its_notebook_with_outputs(rendered: Render, p
         if "image/png" in output.get("data", {}) or "image/svg+xml" in output.get("data", {})
     ]
 
-    assert shown == [results.figures[name].alt for name in FIGURES[page]], "each figure, with alt"
+    alts = [" ".join(results.figures[name].alt.split()) for name in FIGURES[page]]
+    assert shown == alts, "each figure, with its alt text"
 
 
 def _code(text: str) -> list[str]:

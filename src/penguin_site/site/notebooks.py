@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ast
 import base64
+import html
 import re
 import shutil
 from collections.abc import Iterable
@@ -53,8 +54,10 @@ NOTEBOOKS_DIR: Path = BUILD_DIR.parent / "notebooks"
 EXECUTED_SUFFIX = ".quarto_ipynb"
 NB_VERSION = 4
 _INLINE = re.compile(r"`\{python\}\s+([^`]+?)\s*`")
+#: A printed figure (``pages.figure_markdown``): a div figure whose first <img> is the
+#: light, wide drawing at 1x.
 _FIGURE = re.compile(
-    r'^!\[(?P<caption>.*)\]\((?P<path>[^)\s]+)\)\{#fig-[\w-]+ fig-alt="(?P<alt>.*)"\}$'
+    r'^::: \{#fig-[\w-]+\}.*?<img [^>]*?src="(?P<path>[^"]+)"[^>]*?alt="(?P<alt>[^"]*)"', re.S
 )
 _RAW_HTML = "```{=html}"
 _LIVE_ONLY = (
@@ -224,9 +227,9 @@ def _output(output: nbformat.NotebookNode, page: str, project_dir: Path) -> nbfo
     if output.output_type != "stream" or output.name != "stdout":
         return output
     text = output.text.strip()
-    if text.startswith(_RAW_HTML):
-        return v4.new_output("display_data", data={"text/markdown": _LIVE_ONLY.format(page)})
     figure = _FIGURE.match(text)
+    if figure is None and text.startswith(_RAW_HTML):
+        return v4.new_output("display_data", data={"text/markdown": _LIVE_ONLY.format(page)})
     if figure is None:
         return v4.new_output("display_data", data={"text/markdown": output.text})
     path = project_dir / figure["path"]
@@ -237,5 +240,5 @@ def _output(output: nbformat.NotebookNode, page: str, project_dir: Path) -> nbfo
     image = data.decode("utf-8") if mime == "image/svg+xml" else base64.b64encode(data).decode()
     return v4.new_output(
         "display_data",
-        data={mime: image, "text/plain": figure["alt"].replace('\\"', '"')},
+        data={mime: image, "text/plain": html.unescape(figure["alt"])},
     )
