@@ -9,6 +9,7 @@ page is not executed). The rendered pages must show the new result.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Callable
@@ -118,7 +119,9 @@ def test_each_input_reruns_exactly_the_work_it_affects(
         assert ("running it into" in outcome.log) is analysis, (what, outcome.log)
         assert executed(outcome.log) == pages, (what, outcome.log)
         for page in KERNEL_PAGES:  # frozen or not, each page's notebook is in the site
-            assert (project / "_site" / f"{page}.ipynb").is_file(), (what, page)
+            notebook = json.loads((project / "_site" / f"{page}.ipynb").read_text())
+            outputs = [o for cell in notebook["cells"] for o in cell.get("outputs", [])]
+            assert outputs, (what, page, "the notebook lost its outputs")
         if shows:
             page, text = shows
             assert text in (project / "_site" / page).read_text(encoding="utf-8"), what

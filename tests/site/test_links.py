@@ -104,6 +104,7 @@ def test_links_file_holds_repo_url_source_icon_and_site_url(repo: Path) -> None:
     )
     website = yaml.safe_load(path.read_text(encoding="utf-8"))["website"]
     assert website["repo-url"] == "https://github.com/palmer-lab/penguins"
+    assert website["repo-actions"] == list(links.REPO_ACTIONS)
     assert website["site-url"] == "https://palmer-lab.github.io/penguins/"
     [icon] = website["navbar"]["right"]
     assert icon["icon"] == "github"

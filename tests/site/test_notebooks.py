@@ -139,3 +139,19 @@ def test_each_analysis_page_offers_its_notebook_with_outputs(rendered: Render, p
 def _code(text: str) -> list[str]:
     """A cell's code lines, without Quarto's ``#|`` options (Quarto rewrites their quoting)."""
     return [line for line in text.strip().splitlines() if not line.startswith("#|")]
+
+
+def test_an_unexecuted_notebook_from_the_freezer_never_replaces_the_kept_one(
+    tmp_path: Path,
+) -> None:
+    """With keep-ipynb Quarto leaves a frozen page's notebook too, without outputs."""
+    for page in ("index", "eda", "model"):
+        (tmp_path / f"{page}.qmd").write_text((ROOT / f"{page}.qmd").read_text())
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    (kept / "eda.ipynb").write_text("the executed one")
+    unexecuted = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    nbformat.write(unexecuted, tmp_path / f"eda{notebooks.EXECUTED_SUFFIX}")
+    assert notebooks.keep_executed(tmp_path, kept) == []
+    assert (kept / "eda.ipynb").read_text() == "the executed one"
+    assert not (tmp_path / f"eda{notebooks.EXECUTED_SUFFIX}").exists()

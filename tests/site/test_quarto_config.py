@@ -81,7 +81,8 @@ def test_repository_and_site_urls_come_from_the_hook_not_the_config() -> None:
     assert "site-url" not in website
     assert "right" not in website["navbar"]  # the source icon comes with the repo-url
     assert CONFIG["metadata-files"] == [links.LINKS_FILE]
-    assert website["repo-actions"] == ["source", "issue"]
+    # Repository links only with a repository: Quarto warns on every page otherwise.
+    assert "repo-actions" not in website
     assert html_format()["canonical-url"] is True
     text = (ROOT / "_quarto.yml").read_text(encoding="utf-8")
     assert "github.com/" not in text

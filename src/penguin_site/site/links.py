@@ -102,6 +102,10 @@ def site_url(env: Mapping[str, str]) -> str | None:
     return raw.rstrip("/") + "/"
 
 
+#: The repository links each page's margin shows ("View source", "Report an issue").
+REPO_ACTIONS = ("source", "issue")
+
+
 def collect_links(root: Path, env: Mapping[str, str]) -> SiteLinks:
     """The repository and site URLs for a build of the project in ``root``."""
     return SiteLinks(repo_url=repository_url(env, root), site_url=site_url(env))
@@ -110,13 +114,15 @@ def collect_links(root: Path, env: Mapping[str, str]) -> SiteLinks:
 def to_metadata(links: SiteLinks) -> dict[str, object]:
     """The ``website:`` options Quarto merges into ``_quarto.yml`` (nothing unknown is set).
 
-    With a repository: ``repo-url`` (the "View source" and "Report an issue" links that
-    ``repo-actions`` in ``_quarto.yml`` asks for) and the navbar's GitHub icon, which Quarto
-    appends to the navbar's right side. With a site URL: ``site-url`` (sitemap, canonical links).
+    With a repository: ``repo-url`` and ``repo-actions`` (the "View source" and "Report an
+    issue" links; without a repository Quarto would warn about them on every page) and the
+    navbar's GitHub icon, which Quarto appends to the navbar's right side. With a site URL:
+    ``site-url`` (sitemap, canonical links).
     """
     website: dict[str, object] = {}
     if links.repo_url:
         website["repo-url"] = links.repo_url
+        website["repo-actions"] = list(REPO_ACTIONS)
         icon = "github" if "github" in (urlsplit(links.repo_url).hostname or "") else "git"
         item = {"icon": icon, "href": links.repo_url, "aria-label": "Source repository"}
         website["navbar"] = {"right": [item]}

@@ -15,8 +15,9 @@ reproducible, kept in ``_build/notebooks/`` and copied into the site beside its 
 - cell ids are numbered, and machine paths and timings are dropped, so two builds write
   the same bytes.
 
-A page served from Quarto's freezer is not executed, so its kept notebook must outlive
-the render: the pre-render hook re-executes a frozen page whose notebook is missing
+A page served from Quarto's freezer is not executed (Quarto still leaves its notebook,
+unexecuted, which is thrown away), so its kept notebook must outlive the render: the
+pre-render hook re-executes a frozen page whose notebook is missing
 (``stale_frozen_pages``), and CI caches ``_build/notebooks`` with ``_freeze``.
 """
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 import ast
 import base64
 import html
+import json
 import re
 import shutil
 from collections.abc import Iterable
@@ -94,13 +96,16 @@ def stale_frozen_pages(project_dir: Path, freezer: Path, kept: Path = NOTEBOOKS_
 
 def keep_executed(project_dir: Path, kept: Path = NOTEBOOKS_DIR) -> list[str]:
     """Clean each notebook Quarto just executed into ``kept``; the pages it found."""
-    import nbformat
-
     done = []
     for page in notebook_pages(project_dir):
         executed = project_dir / f"{page}{EXECUTED_SUFFIX}"
         if not executed.is_file():
-            continue  # served from the freezer: the kept notebook still holds
+            continue
+        if not _was_executed(executed):
+            executed.unlink()  # served from the freezer: the kept notebook still holds
+            continue
+        import nbformat  # about a second: only when a page was executed
+
         notebook = nbformat.read(executed, as_version=NB_VERSION)
         cleaned = clean_notebook(notebook, page, project_dir)
         kept.mkdir(parents=True, exist_ok=True)
@@ -110,6 +115,17 @@ def keep_executed(project_dir: Path, kept: Path = NOTEBOOKS_DIR) -> list[str]:
         executed.unlink()
         done.append(page)
     return done
+
+
+def _was_executed(notebook: Path) -> bool:
+    """Whether Quarto executed this notebook in this render.
+
+    With ``keep-ipynb`` Quarto also leaves the notebook of a page it served from the
+    freezer, unexecuted: no code cell has an execution count. Read as plain JSON, so a
+    render with nothing executed does not pay for importing nbformat.
+    """
+    cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+    return any(c.get("cell_type") == "code" and c.get("execution_count") for c in cells)
 
 
 def publish_notebooks(
