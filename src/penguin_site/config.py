@@ -149,6 +149,10 @@ FIGURE_SIZES_IN: MappingProxyType[str, tuple[float, float]] = MappingProxyType(
 #: The build's identity, written into the site by the post-render hook (commit, date,
 #: analysis digest, page digests); the publisher uploads it last, the smoke test compares it.
 BUILD_RECORD = "build.json"
+#: Quarto writes the sitemap (with a site URL); the post-render hook dates it, the checks read it.
+SITEMAP = "sitemap.xml"
+#: The first line of each file the pre-render hook writes for Quarto (_variables.yml, _links.yml).
+HOOK_FILE_HEADER = "# Written by scripts/pre_render.py at build time (git-ignored). Do not edit.\n"
 #: Repositories and owners that only stand for "your repository" (this project's old
 #: placeholder, the README's examples): a published page must never link to one.
 PLACEHOLDER_REPOSITORIES: frozenset[str] = frozenset(

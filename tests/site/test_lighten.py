@@ -1,5 +1,5 @@
-"""scripts/lighten_pages.py (penguin_site.site.lighten): no icon font, dark CSS on demand,
-scripts deferred.
+"""penguin_site.site.lighten, run by the post-render hook (scripts/post_render.py): no icon
+font, dark CSS on demand, scripts deferred.
 
 On a page shaped like Quarto's (the lines below are copied from a real render), and on
 the real render, where the reader tests then check that the dark toggle, search and
@@ -69,14 +69,15 @@ def test_the_hook_rewrites_the_pages_quarto_lists(tmp_path: Path) -> None:
         "QUARTO_PROJECT_OUTPUT_FILES": "_site/index.html\n_site/search.json",
     }
     done = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "lighten_pages.py")],
+        [sys.executable, str(ROOT / "scripts" / "post_render.py")],
         env=env,
+        cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=60,
         check=True,
     )
-    assert "lightened 1 of 1 page(s)" in done.stdout
+    assert "lightened 1 page(s)" in done.stdout
     assert "disabled-stylesheet" in (site / "index.html").read_text(encoding="utf-8")
     assert (site / "other.html").read_text(encoding="utf-8") == QUARTO_HEAD
     assert rendered_pages(tmp_path, {}, site) == [site / "index.html", site / "other.html"]
@@ -88,5 +89,5 @@ def test_the_real_render_is_already_lightened(rendered: Render) -> None:
     assert rendered.returncode == 0, rendered.log[-3000:]
     for name in PAGE_FILES:
         html = (rendered.site / name).read_text(encoding="utf-8")
-        assert lighten_page(html) == html, f"{name}: scripts/lighten_pages.py did not run"
+        assert lighten_page(html) == html, f"{name}: the post-render hook did not lighten it"
         assert "disabled-stylesheet" in html

@@ -36,6 +36,7 @@ from penguin_site.config import (
     PLACEHOLDER_OWNERS,
     PLACEHOLDER_REPOSITORIES,
     SITE_LIBS,
+    SITEMAP,
 )
 
 __all__ = [
@@ -60,7 +61,6 @@ __all__ = [
 REQUIRED_PAGES: tuple[str, ...] = PAGE_FILES
 
 #: Quarto writes it when ``website.site-url`` is set.
-SITEMAP = "sitemap.xml"
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 #: Link relations that only name another document; the browser fetches nothing for them.

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from penguin_site.clock import git_output
+from penguin_site.config import HOOK_FILE_HEADER
 
 __all__ = [
     "LINKS_FILE",
@@ -123,8 +124,11 @@ def to_metadata(links: SiteLinks) -> dict[str, object]:
     if links.repo_url:
         website["repo-url"] = links.repo_url
         website["repo-actions"] = list(REPO_ACTIONS)
-        icon = "github" if "github" in (urlsplit(links.repo_url).hostname or "") else "git"
-        item = {"icon": icon, "href": links.repo_url, "aria-label": "Source repository"}
+        # The site draws only the GitHub logo (no icon font: theme/site.scss); another
+        # host gets a word, not an invisible icon.
+        on_github = "github" in (urlsplit(links.repo_url).hostname or "")
+        shown = {"icon": "github"} if on_github else {"text": "Source"}
+        item = {**shown, "href": links.repo_url, "aria-label": "Source repository"}
         website["navbar"] = {"right": [item]}
     if links.site_url:
         website["site-url"] = links.site_url
@@ -138,7 +142,7 @@ def write_links(project_dir: Path, env: Mapping[str, str]) -> tuple[Path, SiteLi
     files, and rewriting an identical file would trigger another render.
     """
     links = collect_links(project_dir, env)
-    header = "# Written by scripts/pre_render.py at build time (git-ignored). Do not edit.\n"
+    header = HOOK_FILE_HEADER
     metadata = to_metadata(links)
     text = header + (yaml.safe_dump(metadata, sort_keys=True) if metadata else "{}\n")
     path = project_dir / LINKS_FILE

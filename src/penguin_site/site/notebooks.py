@@ -44,6 +44,7 @@ __all__ = [
     "NOTEBOOKS_DIR",
     "NotebookError",
     "clean_notebook",
+    "clear_leftovers",
     "keep_executed",
     "notebook_pages",
     "publish_notebooks",
@@ -81,6 +82,15 @@ def notebook_pages(project_dir: Path) -> list[str]:
         for page, source in sources
         if source.is_file() and "```{python}" in source.read_text(encoding="utf-8")
     ]
+
+
+def clear_leftovers(project_dir: Path) -> list[Path]:
+    """Remove executed notebooks an earlier, failed render left behind, so the post-render
+    hook only ever reads this render's (Quarto numbers a new one ``_1`` beside an old one)."""
+    leftovers = sorted(project_dir.glob(f"*{EXECUTED_SUFFIX}*"))
+    for leftover in leftovers:
+        leftover.unlink()
+    return leftovers
 
 
 def stale_frozen_pages(project_dir: Path, freezer: Path, kept: Path = NOTEBOOKS_DIR) -> list[str]:

@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
+from penguin_site.config import SITEMAP
 from penguin_site.site.lighten import lighten_pages, rendered_pages
 from penguin_site.site.links import LinkError, collect_links
 from penguin_site.site.notebooks import NotebookError, keep_executed, publish_notebooks
@@ -33,7 +34,6 @@ from penguin_site.site.provenance import ProvenanceError, collect, write_build_r
 
 __all__ = ["SITEMAP", "pin_sitemap_dates", "post_render"]
 
-SITEMAP = "sitemap.xml"
 LASTMOD = re.compile(r"<lastmod>[^<]*</lastmod>")
 
 
@@ -55,9 +55,10 @@ def post_render(project_dir: Path, site_dir: Path, env: Mapping[str, str]) -> in
     if not site_dir.is_dir():
         print(f"post_render: site folder {site_dir} does not exist", file=sys.stderr)
         return 2
-    lightened = lighten_pages(rendered_pages(project_dir, env, site_dir))
+    pages = rendered_pages(project_dir, env, site_dir)
+    lightened = lighten_pages(pages)
     print(f"post_render: lightened {len(lightened)} page(s)")
-    rendered = [Path(line).stem for line in env.get("QUARTO_PROJECT_OUTPUT_FILES", "").split()]
+    rendered = [page.stem for page in pages]
     try:
         fresh = keep_executed(project_dir)
         copied = publish_notebooks(project_dir, site_dir, rendered)

@@ -37,7 +37,7 @@ from penguin_site.analysis.digest import analysis_digest, recorded_digest
 from penguin_site.config import BUILD_DIR
 from penguin_site.files import read_json, write_json
 from penguin_site.site.links import LinkError, write_links
-from penguin_site.site.notebooks import stale_frozen_pages
+from penguin_site.site.notebooks import clear_leftovers, stale_frozen_pages
 from penguin_site.site.provenance import ProvenanceError, collect, save_variables, to_variables
 
 __all__ = [
@@ -135,6 +135,7 @@ def pre_render(project_dir: Path, analysis: AnalysisMode, env: Mapping[str, str]
     print(f"pre_render: wrote {variables}")
     if runs_analysis:
         refresh_freezer(project_dir / FREEZER, BUILD_DIR.parent / PAGES_DIGEST_FILE, current)
+    clear_leftovers(project_dir)
     for page in stale_frozen_pages(project_dir, project_dir / FREEZER):
         print(f"pre_render: {page}.qmd is frozen but its notebook is not kept: executing it")
     return 0

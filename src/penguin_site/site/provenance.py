@@ -33,7 +33,13 @@ import yaml
 
 from penguin_site.analysis.digest import analysis_digest, recorded_digest
 from penguin_site.clock import EpochError, commit_time, git_output, source_date_epoch
-from penguin_site.config import BUILD_DIR, BUILD_RECORD, FOOTER_PACKAGES, SITE_LIBS
+from penguin_site.config import (
+    BUILD_DIR,
+    BUILD_RECORD,
+    FOOTER_PACKAGES,
+    HOOK_FILE_HEADER,
+    SITE_LIBS,
+)
 from penguin_site.files import sha256_bytes, sha256_file, write_json
 from penguin_site.site.links import SiteLinks
 
@@ -142,7 +148,7 @@ def save_variables(project_dir: Path, variables: Mapping[str, Mapping[str, str]]
     trigger another render.
     """
     path = project_dir / VARIABLES_FILE
-    header = "# Written by scripts/pre_render.py at build time (git-ignored). Do not edit.\n"
+    header = HOOK_FILE_HEADER
     # Every value double-quoted: Quarto reads YAML 1.2, where an unquoted short sha such as
     # 12345e7 is a number (PyYAML, on YAML 1.1, would leave it bare).
     text = header + yaml.safe_dump(dict(variables), sort_keys=True, default_style='"')
