@@ -29,6 +29,7 @@ from penguin_site.checks.browser import (
     axe_violations,
     browse_site,
     chromium_path,
+    switch_to_dark,
 )
 from penguin_site.config import CHOSEN_FEATURE_SET
 from penguin_site.files import read_json
@@ -295,8 +296,7 @@ def test_axe_finds_no_wcag_violation_on_any_page(site: Path, chromium: str, sche
 
     def audit(page: Page) -> None:
         if scheme == "dark":
-            page.evaluate("() => window.quartoToggleColorScheme()")
-            page.wait_for_function("() => document.body.classList.contains('quarto-dark')")
+            assert switch_to_dark(page), "Quarto's colour-scheme toggle"
         found[Path(page.url).name] = axe_violations(page)
 
     with browse_site(site, chromium) as session:

@@ -45,6 +45,7 @@ __all__ = [
     "chromium_path",
     "screenshot_pages",
     "serve_directory",
+    "switch_to_dark",
 ]
 
 
@@ -322,6 +323,23 @@ def browse_site(site_dir: Path, chromium: str | None = None) -> Iterator[Browser
             yield BrowserSession(browser, base_url)
         finally:
             browser.close()
+
+
+def switch_to_dark(page: Page) -> bool:
+    """Switch ``page`` to the dark scheme with Quarto's own toggle; False without one.
+
+    Returns once the dark stylesheets have arrived: the site fetches them only when a
+    reader asks for dark (``site.lighten``), so the body's ``quarto-dark`` class comes
+    first, and a check run in between would see dark classes on light colours.
+    """
+    if not page.evaluate("() => typeof window.quartoToggleColorScheme === 'function'"):
+        return False
+    page.evaluate("() => window.quartoToggleColorScheme()")
+    page.wait_for_function(
+        """() => document.body.classList.contains('quarto-dark') &&
+        [...document.querySelectorAll('link[rel="stylesheet"]')].every(link => link.sheet)"""
+    )
+    return True
 
 
 def axe_violations(page: Page) -> list[str]:

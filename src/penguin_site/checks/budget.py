@@ -33,6 +33,7 @@ from penguin_site.checks.browser import (
     browse_site,
     chromium_path,
     serve_directory,
+    switch_to_dark,
 )
 from penguin_site.config import (
     BUDGET_RUNS,
@@ -213,12 +214,9 @@ def _audit_in(scheme: str, found: dict[str, list[str]]) -> Any:
 
     def audit(page: Page) -> None:
         lines = found.setdefault(Path(page.url).name, [])
-        if scheme == "dark":
-            if not page.evaluate("() => typeof window.quartoToggleColorScheme === 'function'"):
-                lines.append("dark: no colour-scheme toggle (window.quartoToggleColorScheme)")
-                return
-            page.evaluate("() => window.quartoToggleColorScheme()")
-            page.wait_for_function("() => document.body.classList.contains('quarto-dark')")
+        if scheme == "dark" and not switch_to_dark(page):
+            lines.append("dark: no colour-scheme toggle (window.quartoToggleColorScheme)")
+            return
         lines += [f"{scheme}: {line}" for line in axe_violations(page)]
 
     return audit
