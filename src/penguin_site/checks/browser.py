@@ -364,6 +364,26 @@ def axe_violations(page: Page) -> list[str]:
     return [f"{v['id']} ({v['impact']}): {v['help']}: {'; '.join(v['nodes'])}" for v in found]
 
 
+def _load_lazy_images(page: Page) -> None:
+    """Scroll through ``page`` as a reader would, so its lazy figures load, then back up.
+
+    A full-page screenshot does not scroll, and a figure with ``loading="lazy"`` is only
+    fetched when it nears the screen: without this the pictures would show blank figures.
+    """
+    page.evaluate(
+        """async () => {
+            for (let y = 0; y < document.body.scrollHeight; y += innerHeight / 2) {
+                scrollTo(0, y);
+                await new Promise(done => setTimeout(done, 50));
+            }
+            scrollTo(0, 0);
+        }"""
+    )
+    page.wait_for_function(
+        "() => [...document.images].filter(i => i.offsetParent).every(i => i.complete)"
+    )
+
+
 def screenshot_pages(
     site_dir: Path,
     pages: Sequence[str],
@@ -379,7 +399,11 @@ def screenshot_pages(
     written: list[Path] = []
 
     def shoot(target: Path) -> Callable[[Page], None]:
-        return lambda page: page.screenshot(path=str(target), full_page=True)
+        def take(page: Page) -> None:
+            _load_lazy_images(page)
+            page.screenshot(path=str(target), full_page=True)
+
+        return take
 
     with browse_site(site_dir, chromium) as session:
         for page in pages:
