@@ -11,6 +11,7 @@ fails here. They need Quarto and Chromium and skip, saying why, without them.
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -175,7 +176,9 @@ def test_search_finds_gentoo_and_its_result_opens_that_page_and_section(
         first.wait_for()
         seen["href"] = first.get_attribute("href") or ""
         first.click()
-        page.wait_for_load_state("load")
+        # The result may be on this page or another: wait for the address to name a section
+        # (a "load" wait alone can return before the navigation starts).
+        page.wait_for_url(re.compile(r"#.+"))
         seen["url"] = page.url
         section = page.evaluate("() => decodeURIComponent(location.hash.slice(1))")
         seen["section"] = section
