@@ -17,6 +17,7 @@ from rendered_site import Render, exclusive, given_render, shared_folder, shared
 from penguin_site.analysis import dataset, pipeline
 from penguin_site.analysis.digest import is_current
 from penguin_site.analysis.results import Results, load_results
+from penguin_site.checks.browser import BrowserUnavailable, chromium_path
 from penguin_site.config import DATA_FILE
 from penguin_site.site.quarto import QuartoNotFound, find_quarto
 
@@ -91,3 +92,19 @@ def rendered(quarto: str, tmp_path_factory: pytest.TempPathFactory) -> Render:
 def rendered_again(quarto: str, tmp_path_factory: pytest.TempPathFactory) -> Render:
     """A second full render of the same tree in another folder: for reproducibility."""
     return shared_render(quarto, tmp_path_factory, "quarto-render-again")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Headless Chromium for the browser tests (CHROMIUM_PATH, else Debian's)."""
+    try:
+        return chromium_path()
+    except BrowserUnavailable as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def site(rendered: Render) -> Path:
+    """The shared render's site folder, once the render is known to have succeeded."""
+    assert rendered.returncode == 0, rendered.log[-3000:]
+    return rendered.site

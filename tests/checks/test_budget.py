@@ -18,7 +18,7 @@ import pytest
 from PIL import Image
 from rendered_site import Render
 
-from penguin_site.checks.browser import BrowserUnavailable, chromium_path, serve_directory
+from penguin_site.checks.browser import serve_directory
 from penguin_site.checks.budget import PageBudget, check_budget, format_report
 from penguin_site.config import BUDGET_SCORES, BUDGET_TRANSFER_KIB, LIGHTHOUSE_CLI, PAGE_FILES
 from scripts import check_budget as check_budget_cli
@@ -29,14 +29,11 @@ NOISE_SIDE = 600
 
 
 @pytest.fixture(scope="module")
-def chromium() -> str:
-    try:
-        path = chromium_path()
-    except BrowserUnavailable as exc:
-        pytest.skip(str(exc))
+def chromium(chromium: str) -> str:
+    """The shared Chromium fixture, and Lighthouse with it."""
     if not LIGHTHOUSE_CLI.is_file():
         pytest.skip(f"Lighthouse is not installed ({LIGHTHOUSE_CLI}): run setup_test_tools.sh")
-    return path
+    return chromium
 
 
 def _noise_png(target: Path) -> None:

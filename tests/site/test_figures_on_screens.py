@@ -23,10 +23,8 @@ from penguin_site.analysis.results import DrawingRecord, Results, load_results
 from penguin_site.checks.browser import (
     DESKTOP,
     PHONE,
-    BrowserUnavailable,
     Viewport,
     browse_site,
-    chromium_path,
 )
 from penguin_site.config import FIGURE_DENSITIES, FIGURES, MIN_FIGURE_TEXT_PX
 
@@ -62,20 +60,6 @@ SHOWN_FIGURES_JS = """async () => {
           background: getComputedStyle(document.body).backgroundColor,
           fetched: performance.getEntriesByType("resource").map((e) => new URL(e.name).pathname)};
 }"""
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    try:
-        return chromium_path()
-    except BrowserUnavailable as exc:
-        pytest.skip(str(exc))
-
-
-@pytest.fixture(scope="module")
-def site(rendered: Render) -> Path:
-    assert rendered.returncode == 0, rendered.log[-3000:]
-    return rendered.site
 
 
 @pytest.fixture(scope="module")

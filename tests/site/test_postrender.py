@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from git_repo import one_commit_repo
 
 from penguin_site.site import postrender, provenance
 
-COMMIT_DATE = "2021-03-04T05:06:07+00:00"
 EPOCH = "1700000000"  # 2023-11-14T22:13:20Z
 SITEMAP = """<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
@@ -44,22 +42,7 @@ FILES = {
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A git repository with one commit, and a rendered ``_site`` in it."""
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
-    root = tmp_path / "project"
-    root.mkdir()
-    (root / "index.qmd").write_text("---\ntitle: Home\n---\n")
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.invalid",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.invalid",
-        "GIT_AUTHOR_DATE": COMMIT_DATE,
-        "GIT_COMMITTER_DATE": COMMIT_DATE,
-    }
-    for args in (["init", "-q"], ["add", "index.qmd"], ["commit", "-q", "-m", "first"]):
-        subprocess.run(["git", *args], cwd=root, env=env, check=True, timeout=30)
+    root = one_commit_repo(tmp_path / "project")
     for name, body in FILES.items():
         (root / "_site" / name).parent.mkdir(parents=True, exist_ok=True)
         (root / "_site" / name).write_bytes(body)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import platform
-import shutil
 import subprocess
 import sys
 from importlib import metadata
@@ -16,35 +15,18 @@ from pathlib import Path
 
 import pytest
 import yaml
+from git_repo import one_commit_repo
 
 from penguin_site.analysis.dataset import load_snapshot
 from penguin_site.analysis.digest import is_current
 from penguin_site.config import ROOT
 from penguin_site.site import provenance
 
-COMMIT_DATE = "2021-03-04T05:06:07+00:00"
-
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """A git repository with one commit made at ``COMMIT_DATE``."""
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
-    root = tmp_path / "project"
-    root.mkdir()
-    (root / "index.qmd").write_text("---\ntitle: Home\n---\n")
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.invalid",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.invalid",
-        "GIT_AUTHOR_DATE": COMMIT_DATE,
-        "GIT_COMMITTER_DATE": COMMIT_DATE,
-    }
-    for args in (["init", "-q"], ["add", "index.qmd"], ["commit", "-q", "-m", "first"]):
-        subprocess.run(["git", *args], cwd=root, env=env, check=True, timeout=30)
-    return root
+    return one_commit_repo(tmp_path / "project")
 
 
 def git(root: Path, *args: str) -> str:

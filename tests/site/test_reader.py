@@ -18,18 +18,15 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 import pytest
-from rendered_site import Render
 
 from penguin_site.analysis import artifacts, modeling
 from penguin_site.analysis.results import MODEL_FILE
 from penguin_site.checks.browser import (
     PHONE,
     VIEWPORTS,
-    BrowserUnavailable,
     Viewport,
     axe_violations,
     browse_site,
-    chromium_path,
     switch_to_dark,
 )
 from penguin_site.config import CHOSEN_FEATURE_SET
@@ -52,20 +49,6 @@ PREDICTOR_CASES: tuple[dict[str, object], ...] = (
     {"bill_length_mm": "59.6", "species": "Gentoo", "sex": "male"},
     {"bill_length_mm": "75", "species": "Adelie", "sex": "male"},
 )
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    try:
-        return chromium_path()
-    except BrowserUnavailable as exc:
-        pytest.skip(str(exc))
-
-
-@pytest.fixture(scope="module")
-def site(rendered: Render) -> Path:
-    assert rendered.returncode == 0, rendered.log[-3000:]
-    return rendered.site
 
 
 # --- every page, clean and local ------------------------------------------------------------
