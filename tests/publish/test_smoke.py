@@ -28,8 +28,30 @@ SITE: Mapping[str, bytes] = {
 FAST = ["--timeout", "0.5", "--interval", "0.1"]
 
 
+class ThreadedServer:
+    """http.server in a daemon thread on 127.0.0.1, port 0; ``close()`` stops it."""
+
+    def _start(self, handler: Callable[..., SimpleHTTPRequestHandler]) -> None:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
+        self._thread.start()
+
+    @property
+    def origin(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
 @dataclass
-class StaticServer:
+class StaticServer(ThreadedServer):
     """http.server on 127.0.0.1, port 0, serving a folder; records the paths requested."""
 
     root: Path
@@ -50,22 +72,11 @@ class StaticServer:
             def log_message(self, format: str, *args: object) -> None:
                 """Quiet: tests read the script's output, not the server log."""
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=self.root))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), daemon=True
-        )
-        self._thread.start()
+        self._start(partial(Handler, directory=self.root))
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        return self.origin
 
 
 Serve = Callable[..., StaticServer]
@@ -248,7 +259,7 @@ def site_with_build(folder: Path, commit: str, marker: bytes) -> tuple[Path, Pat
     return site, site / "build.json"
 
 
-class SwitchingServer:
+class SwitchingServer(ThreadedServer):
     """http.server on 127.0.0.1 serving the ``old`` site until its build.json was asked for
     ``switch_after`` times, then the ``new`` one: a CDN catching up with a publish."""
 
@@ -271,22 +282,11 @@ class SwitchingServer:
             def log_message(self, format: str, *args: object) -> None:
                 """Quiet: tests read the script's output, not the server log."""
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), daemon=True
-        )
-        self._thread.start()
+        self._start(Handler)
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/"
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        return f"{self.origin}/"
 
 
 @pytest.fixture
