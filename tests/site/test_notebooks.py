@@ -8,7 +8,10 @@ compared with the page's source and the build's results.
 from __future__ import annotations
 
 import base64
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -155,3 +158,34 @@ def test_an_unexecuted_notebook_from_the_freezer_never_replaces_the_kept_one(
     assert notebooks.keep_executed(tmp_path, kept) == []
     assert (kept / "eda.ipynb").read_text() == "the executed one"
     assert not (tmp_path / f"eda{notebooks.EXECUTED_SUFFIX}").exists()
+
+
+def test_nbformat_is_imported_without_the_iri_parser_and_still_validates() -> None:
+    """In a fresh interpreter (the post-render hook's situation): nbformat loads without
+    rfc3987_syntax, validates a notebook, and the module is importable afterwards."""
+    script = (
+        "import sys\n"
+        "from penguin_site.site import notebooks\n"
+        "nbformat = notebooks._import_nbformat()\n"
+        "assert 'rfc3987_syntax' not in sys.modules, 'the iri parser was loaded'\n"
+        "notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell('# A')])\n"
+        "nbformat.validate(notebook)\n"
+        "bad = nbformat.v4.new_notebook()\n"
+        "bad.cells.append({'cell_type': 'nonsense'})\n"
+        "try:\n"
+        "    nbformat.validate(bad)\n"
+        "except nbformat.ValidationError:\n"
+        "    print('refused')\n"
+        "import rfc3987_syntax\n"
+        "print('importable')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["refused", "importable"]

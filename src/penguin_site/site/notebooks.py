@@ -29,8 +29,10 @@ import html
 import json
 import re
 import shutil
+import sys
 from collections.abc import Iterable
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 import yaml
@@ -114,8 +116,7 @@ def keep_executed(project_dir: Path, kept: Path = NOTEBOOKS_DIR) -> list[str]:
         if not _was_executed(executed):
             executed.unlink()  # served from the freezer: the kept notebook still holds
             continue
-        import nbformat  # about a second: only when a page was executed
-
+        nbformat = _import_nbformat()
         notebook = nbformat.read(executed, as_version=NB_VERSION)
         cleaned = clean_notebook(notebook, page, project_dir)
         kept.mkdir(parents=True, exist_ok=True)
@@ -125,6 +126,28 @@ def keep_executed(project_dir: Path, kept: Path = NOTEBOOKS_DIR) -> list[str]:
         executed.unlink()
         done.append(page)
     return done
+
+
+def _import_nbformat() -> ModuleType:
+    """nbformat, imported without the one slow module it never uses (1.0 s -> 0.3 s).
+
+    nbformat validates with jsonschema, which at import also loads ``rfc3987_syntax``
+    (installed for jupyter-events) for its optional "iri" format checker; that module
+    builds a parser as it is imported, 0.7 s of every render that executed a page.
+    nbformat's validation checks no formats, so the module is marked absent while
+    nbformat and jsonschema load (``sys.modules[name] = None``, importlib's documented
+    way), and unmarked after: jsonschema leaves that one checker out, and anything that
+    imports the module itself later still gets it.
+    """
+    blocked = "rfc3987_syntax" not in sys.modules
+    if blocked:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
+    try:
+        import nbformat
+    finally:
+        if blocked:
+            del sys.modules["rfc3987_syntax"]
+    return nbformat
 
 
 def _was_executed(notebook: Path) -> bool:
