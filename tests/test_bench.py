@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench import bench_analysis
+from penguin_site.config import PAGE_SOURCES
 
 
 def test_benchmark_child_reports_every_stage(tmp_path: Path) -> None:
@@ -27,3 +28,26 @@ def test_render_benchmark_copies_both_sites_and_reads_what_quarto_executed(tmp_p
     assert not (ours / ".venv").exists() and (ours / ".git").is_dir()
     log = "Executing 'eda.quarto_ipynb'\n  Cell 1/9: 'setup'...Done\nExecuting 'model.quarto_ipynb'"
     assert bench_render.EXECUTED.findall(log) == ["eda", "model"]
+
+
+def test_floor_site_is_our_configuration_with_trivial_pages(quarto: str, tmp_path: Path) -> None:
+    """The floor the render benchmark prints: our _quarto.yml without hooks, our theme,
+    pages of the same names; it renders, and executes exactly the pages that run code."""
+    import yaml
+
+    from bench import bench_render
+
+    floor = bench_render.floor_site(bench_render.ROOT, tmp_path / "floor")
+    ours = yaml.safe_load((bench_render.ROOT / "_quarto.yml").read_text(encoding="utf-8"))
+    config = yaml.safe_load((floor / "_quarto.yml").read_text(encoding="utf-8"))
+    assert "pre-render" in ours["project"] and "post-render" in ours["project"]
+    assert "pre-render" not in config["project"] and "post-render" not in config["project"]
+    assert config["format"] == ours["format"] and config["website"] == ours["website"]
+    seconds, log = bench_render.render(Path(quarto), floor)
+    assert seconds > 0 and (floor / "_site" / "index.html").is_file()
+    code_pages = [
+        source.removesuffix(".qmd")
+        for source in PAGE_SOURCES
+        if "```{python}" in (bench_render.ROOT / source).read_text(encoding="utf-8")
+    ]
+    assert sorted(bench_render.EXECUTED.findall(log)) == sorted(code_pages) == ["eda", "model"]
