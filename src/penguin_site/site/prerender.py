@@ -29,7 +29,7 @@ import ast
 import hashlib
 import shutil
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -87,10 +87,25 @@ def page_code(package: Path) -> list[Path]:
         if path in seen:
             continue
         seen.add(path)
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(PACKAGE):
+        for node in _imports_from(ast.parse(path.read_text(encoding="utf-8"))):
+            if (node.module or "").startswith(PACKAGE):
                 todo.extend(_module_files(package, node.module, [a.name for a in node.names]))
     return sorted(seen)
+
+
+def _imports_from(tree: ast.Module) -> Iterator[ast.ImportFrom]:
+    """Every ``from ... import`` in ``tree``, however nested (in functions, ``if``, ``try``).
+
+    Imports are statements, so only statements are entered, not the expressions that
+    make up most of a module: a fifth of the time of ``ast.walk``, on every render.
+    """
+    todo: list[ast.AST] = [tree]
+    while todo:
+        for child in ast.iter_child_nodes(todo.pop()):
+            if isinstance(child, ast.ImportFrom):
+                yield child
+            elif isinstance(child, ast.stmt | ast.excepthandler | ast.match_case):
+                todo.append(child)
 
 
 def _module_files(package: Path, module: str, names: list[str]) -> list[Path]:
