@@ -39,7 +39,7 @@ import yaml
 
 from penguin_site.config import BUILD_DIR, PAGES
 
-if TYPE_CHECKING:  # nbformat takes about a second to import: only where a notebook is read
+if TYPE_CHECKING:  # nbformat is slow to import (see _import_nbformat): only where it is used
     import nbformat
 
 __all__ = [
