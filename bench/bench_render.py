@@ -37,7 +37,8 @@ from pathlib import Path
 
 import yaml
 
-from penguin_site.config import PAGE_SOURCES, ROOT
+from penguin_site.config import PAGES, ROOT
+from penguin_site.site.notebooks import notebook_pages
 from penguin_site.site.quarto import find_quarto
 
 REFERENCE_SITE = Path(__file__).resolve().parent / "reference_site"
@@ -94,13 +95,16 @@ def floor_site(project: Path, dest: Path) -> Path:
     dest.mkdir(parents=True)
     (dest / "_quarto.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     shutil.copytree(project / "theme", dest / "theme")
-    for source in PAGE_SOURCES:
-        runs_code = "```{python}" in (project / source).read_text(encoding="utf-8")
+    code_pages = notebook_pages(project)
+    for page in PAGES:
+        runs_code = page in code_pages
         body = (
             '```{python}\n#| label: cell\nprint("a bare page")\n```\n' if runs_code else "A page.\n"
         )
         kernel = "jupyter: python3\n" if runs_code else ""
-        (dest / source).write_text(f"---\ntitle: {source}\n{kernel}---\n\n{body}", encoding="utf-8")
+        (dest / f"{page}.qmd").write_text(
+            f"---\ntitle: {page}\n{kernel}---\n\n{body}", encoding="utf-8"
+        )
     return dest
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench import bench_analysis
-from penguin_site.config import PAGE_SOURCES
+from penguin_site.site.notebooks import notebook_pages
 
 
 def test_benchmark_child_reports_every_stage(tmp_path: Path) -> None:
@@ -45,9 +45,5 @@ def test_floor_site_is_our_configuration_with_trivial_pages(quarto: str, tmp_pat
     assert config["format"] == ours["format"] and config["website"] == ours["website"]
     seconds, log = bench_render.render(Path(quarto), floor)
     assert seconds > 0 and (floor / "_site" / "index.html").is_file()
-    code_pages = [
-        source.removesuffix(".qmd")
-        for source in PAGE_SOURCES
-        if "```{python}" in (bench_render.ROOT / source).read_text(encoding="utf-8")
-    ]
-    assert sorted(bench_render.EXECUTED.findall(log)) == sorted(code_pages) == ["eda", "model"]
+    assert notebook_pages(floor) == notebook_pages(bench_render.ROOT) == ["eda", "model"]
+    assert sorted(bench_render.EXECUTED.findall(log)) == ["eda", "model"]
