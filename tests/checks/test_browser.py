@@ -25,6 +25,7 @@ from penguin_site.checks.browser import (
     check_pages,
     chromium_path,
     serve_directory,
+    switch_to_dark,
 )
 from scripts import check_site
 
@@ -180,3 +181,28 @@ def test_axe_finds_the_known_defects_and_passes_the_good_page() -> None:
     ]
     assert found["a11y-defects.html"][0].endswith(": button")  # where to look
     assert found["good.html"] == []
+
+
+@pytest.mark.browser
+def test_switch_to_dark_returns_once_colours_have_stopped_changing(tmp_path: Path) -> None:
+    """A link whose colour fades (as Bootstrap's nav links do, here over 1 s) is read in
+    its dark colour, not halfway: checks after the switch see what a reader sees."""
+    (tmp_path / "fade.html").write_text(
+        "<!doctype html><html lang='en'><head><title>Fade</title><style>"
+        "a { color: rgb(0, 0, 0); transition: color 1s linear; }"
+        "body.quarto-dark a { color: rgb(255, 255, 255); }"
+        "</style></head><body><a href='#'>A link</a><script>"
+        "window.quartoToggleColorScheme = () => document.body.classList.add('quarto-dark');"
+        "</script></body></html>",
+        encoding="utf-8",
+    )
+    colours: list[str] = []
+
+    def switch(page: Page) -> None:
+        assert switch_to_dark(page)
+        colours.append(page.evaluate("getComputedStyle(document.querySelector('a')).color"))
+
+    with browse_site(tmp_path, _chromium()) as session:
+        report = session.visit("fade.html", switch)
+    assert report.problems == []
+    assert colours == ["rgb(255, 255, 255)"]

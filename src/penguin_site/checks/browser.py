@@ -328,9 +328,11 @@ def browse_site(site_dir: Path, chromium: str | None = None) -> Iterator[Browser
 def switch_to_dark(page: Page) -> bool:
     """Switch ``page`` to the dark scheme with Quarto's own toggle; False without one.
 
-    Returns once the dark stylesheets have arrived: the site fetches them only when a
-    reader asks for dark (``site.lighten``), so the body's ``quarto-dark`` class comes
-    first, and a check run in between would see dark classes on light colours.
+    Returns once the dark stylesheets have arrived and the colours have finished
+    changing: the site fetches the stylesheets only when a reader asks for dark
+    (``site.lighten``), so the body's ``quarto-dark`` class comes first; then Bootstrap's
+    links fade to their new colour (``transition: color .15s``). A check run in between
+    would see dark classes on light colours, or a colour halfway between the two.
     """
     if not page.evaluate("() => typeof window.quartoToggleColorScheme === 'function'"):
         return False
@@ -339,7 +341,17 @@ def switch_to_dark(page: Page) -> bool:
         """() => document.body.classList.contains('quarto-dark') &&
         [...document.querySelectorAll('link[rel="stylesheet"]')].every(link => link.sheet)"""
     )
+    page.evaluate(_TRANSITIONS_ENDED)
     return True
+
+
+#: Resolves when the CSS transitions a style change started have ended: two frames for
+#: the browser to apply the new styles (and start the transitions), then each one's end.
+_TRANSITIONS_ENDED = """async () => {
+    await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+    const fading = document.getAnimations().filter(a => a instanceof CSSTransition);
+    await Promise.all(fading.map(a => a.finished.catch(() => null)));
+}"""
 
 
 def axe_violations(page: Page) -> list[str]:
