@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from bench.bench_render import ENVIRONMENTS, copy_tree
-from penguin_site.config import ROOT
+from penguin_site.config import BUILD_RECORD, ROOT
 
 RENDER_TIMEOUT_S = 1200
 #: Set by the workflow: the project README command (1) just rendered, and its log. The
@@ -142,14 +142,29 @@ def copy_rendered(render: Render, dest: Path) -> Path:
     return dest
 
 
-def shared_render(quarto: str, factory: pytest.TempPathFactory, name: str) -> Render:
+def links_of(render: Render) -> dict[str, str]:
+    """The repository and site URL a render was made with (its build.json), as the env that
+    makes another render link the same way: a comparison render must share its context,
+    whichever repository and URL the workflow (or LINK_ENV) gave the first one."""
+    record = json.loads((render.site / BUILD_RECORD).read_text(encoding="utf-8"))
+    env = {"SITE_URL": record.get("site_url") or ""}
+    if record.get("repo_url"):
+        server, _, repository = record["repo_url"].rpartition("/")
+        server, _, owner = server.rpartition("/")
+        env |= {"GITHUB_SERVER_URL": server, "GITHUB_REPOSITORY": f"{owner}/{repository}"}
+    return env
+
+
+def shared_render(
+    quarto: str, factory: pytest.TempPathFactory, name: str, **extra_env: str
+) -> Render:
     """The full render called ``name``: made once per test run, shared by xdist workers."""
     shared = shared_folder(factory)
     result = shared / f"{name}.json"
     with exclusive(shared / f"{name}.lock"):
         if not result.exists():
             project = copy_project(shared / name)
-            outcome = render(quarto, project)
+            outcome = render(quarto, project, **extra_env)
             result.write_text(json.dumps(outcome.__dict__), encoding="utf-8")
     return Render(**json.loads(result.read_text(encoding="utf-8")))
 

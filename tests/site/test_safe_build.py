@@ -16,7 +16,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from rendered_site import LINK_ENV, Render, commit_epoch, copy_rendered
+from rendered_site import Render, commit_epoch, copy_rendered, links_of
 
 from penguin_site.config import PAGE_FILES, ROOT, SITE_DIR, SITE_STAGING_DIR
 from penguin_site.files import sha256_file
@@ -34,7 +34,9 @@ def digest(folder: Path) -> dict[str, str]:
     }
 
 
-def render_site(project: Path, quarto: str) -> subprocess.CompletedProcess[str]:
+def render_site(
+    project: Path, quarto: str, links: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
     """README command (1) in ``project``, with the tests' venv and the copy's own package."""
     env = {
         **os.environ,
@@ -43,8 +45,8 @@ def render_site(project: Path, quarto: str) -> subprocess.CompletedProcess[str]:
         "PYTHONPATH": str(project / "src"),
         "PENGUIN_BUILD_DIR": str(project / "_build" / "analysis"),
         "SOURCE_DATE_EPOCH": commit_epoch(project),  # as the shared render: nothing is stale
-        # The shared render's links (a site URL, so a sitemap), unless CI gives its own.
-        **{name: value for name, value in LINK_ENV.items() if not os.environ.get(name)},
+        # The links of the render this copies (the workflow's, or the shared test render's).
+        **links,
     }
     env.pop("QUARTO_PROJECT_RENDER_ALL", None)
     return subprocess.run(
@@ -84,7 +86,7 @@ def test_a_failed_build_keeps_the_last_good_site_and_a_good_one_replaces_it(
     ]
     for what, breaks, named in failures:
         breaks()
-        done = render_site(project, quarto)
+        done = render_site(project, quarto, links_of(rendered))
         log = done.stdout + done.stderr
         assert done.returncode != 0, (what, log[-3000:])
         assert digest(site) == good, what
@@ -95,7 +97,7 @@ def test_a_failed_build_keeps_the_last_good_site_and_a_good_one_replaces_it(
         eda.write_text(eda_text, encoding="utf-8")
 
     eda.write_text(eda_text.replace(*NEW_PROSE), encoding="utf-8")
-    done = render_site(project, quarto)
+    done = render_site(project, quarto, links_of(rendered))
     assert done.returncode == 0, (done.stdout[-3000:], done.stderr[-3000:])
     assert "rendered and checked" in done.stdout
     assert not (project / SITE_STAGING_DIR).exists()
