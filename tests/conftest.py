@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from rendered_site import Render, exclusive, given_render, shared_folder, shared_render
+from rendered_site import Render, exclusive, given_render, links_of, shared_folder, shared_render
 
 from penguin_site.analysis import dataset, pipeline
 from penguin_site.analysis.digest import is_current
@@ -35,6 +35,31 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.outcome = "failed"
         report.longrepr = f"skipped in CI, where every test must run: {reason}"
+
+
+#: Set by the workflow rehearsal (tests/workflow) for the build job's "Run the tests" step:
+#: only the tests that read the workflow's own render run (the rehearsal must not recurse).
+RENDER_TESTS_ONLY_ENV = "PENGUIN_RENDER_TESTS_ONLY"
+
+
+#: Fixtures whose checks a later workflow step makes on the workflow's own render: there the
+#: tests using them are left out, so Lighthouse runs once on the deploy path (the budget step,
+#: median of BUDGET_RUNS, enforces all that these tests assert and the performance scores too).
+CHECKED_BY_THE_WORKFLOW = ("real_budget",)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    def uses(item: pytest.Item, names: tuple[str, ...]) -> bool:
+        return any(name in getattr(item, "fixturenames", ()) for name in names)
+
+    keep = list(items)
+    if os.environ.get(RENDER_TESTS_ONLY_ENV):
+        keep = [item for item in keep if uses(item, ("rendered",))]
+    if given_render() is not None:
+        keep = [item for item in keep if not uses(item, CHECKED_BY_THE_WORKFLOW)]
+    if len(keep) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in keep])
+        items[:] = keep
 
 
 @pytest.fixture(scope="session")
@@ -89,9 +114,12 @@ def rendered(quarto: str, tmp_path_factory: pytest.TempPathFactory) -> Render:
 
 
 @pytest.fixture(scope="session")
-def rendered_again(quarto: str, tmp_path_factory: pytest.TempPathFactory) -> Render:
-    """A second full render of the same tree in another folder: for reproducibility."""
-    return shared_render(quarto, tmp_path_factory, "quarto-render-again")
+def rendered_again(
+    quarto: str, rendered: Render, tmp_path_factory: pytest.TempPathFactory
+) -> Render:
+    """A second full render of the same tree in another folder, with the first one's links:
+    for reproducibility."""
+    return shared_render(quarto, tmp_path_factory, "quarto-render-again", **links_of(rendered))
 
 
 @pytest.fixture(scope="session")
