@@ -169,9 +169,14 @@ def shared_render(
     return Render(**json.loads(result.read_text(encoding="utf-8")))
 
 
+def log_text(log: str) -> str:
+    """A render log without its colour codes."""
+    return ANSI.sub("", log)
+
+
 def log_problems(log: str) -> list[str]:
     """Lines of a render log that warn or report an error, except the allowed ones."""
-    plain = ANSI.sub("", log)
+    plain = log_text(log)
     return [
         line
         for line in plain.splitlines()

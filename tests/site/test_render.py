@@ -24,8 +24,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from rendered_site import Render, copy_project, log_problems, render
+from rendered_site import Render, copy_project, log_problems, log_text, render
 
+from bench.bench_render import EXECUTED
 from penguin_site.analysis.results import DIGEST_FILE
 from penguin_site.checks import static
 from penguin_site.config import BUILD_RECORD, FIGURE_SCHEMES, QUARTO_VERSION, ROOT
@@ -33,6 +34,8 @@ from penguin_site.site.quarto import QuartoNotFound, find_quarto
 from scripts import diff_sites
 
 PAGES = {"index.html": "index.qmd", "eda.html": "eda.qmd", "model.html": "model.qmd"}
+#: Quarto's progress line for one cell of a page it executes: its number and label.
+CELL_LINE = re.compile(r"Cell (\d+)/\d+: '([^']*)'")
 FIGURES_PER_PAGE = {"index.html": 0, "eda.html": 3, "model.html": 2}
 
 
@@ -69,10 +72,21 @@ def test_log_check_flags_warnings_and_errors_but_not_ipykernels_tcp_note(
 
 @pytest.mark.quarto
 def test_every_cell_is_labelled_so_the_log_names_it(rendered: Render) -> None:
-    """A failing cell must be findable by name: the log never says ``Cell 6/10: ''``."""
-    cells = re.findall(r"Cell \d+/\d+: '([^']*)'", rendered.log)
-    assert cells, rendered.log[-2000:]
-    assert "" not in cells
+    """A failing cell must be findable by name: the log never says ``Cell 6/10: ''``.
+
+    A log shows the cells of the pages that render executed, and only those: a render that
+    restored its freezer (the workflow's build cache) or whose only edit is a page without
+    code executes fewer pages or none. So what the log must show comes from its own
+    "Executing" lines, and the sources' labels are checked whatever ran.
+    """
+    executed = EXECUTED.findall(rendered.log)
+    cells = CELL_LINE.findall(log_text(rendered.log))
+    assert [label for _, label in cells if not label] == [], rendered.log[-2000:]
+    assert len([n for n, _ in cells if n == "1"]) == len(executed), (executed, cells)
+    for page in PAGES.values():
+        source = (Path(rendered.project) / page).read_text(encoding="utf-8")
+        for block in re.findall(r"```\{python\}\n(.*?)```", source, re.S):
+            assert re.search(r"^#\| label: \S", block, re.M), (page, block[:200])
 
 
 @pytest.mark.quarto
