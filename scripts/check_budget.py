@@ -9,6 +9,7 @@ publishing a slower, heavier or less accessible site.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +17,10 @@ from pathlib import Path
 from penguin_site.checks.browser import BrowserUnavailable
 from penguin_site.checks.budget import check_budget, format_report
 from penguin_site.config import BUDGET_RUNS, PAGE_FILES
+
+#: Fewer Lighthouse runs for a rehearsal of the workflow's budget step (tests/workflow), which
+#: runs the step's exact command three times in one test.
+RUNS_ENV = "PENGUIN_BUDGET_RUNS"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -31,8 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--runs",
         type=int,
-        default=BUDGET_RUNS,
-        help="Lighthouse runs per page and preset; the median counts (default: %(default)s)",
+        default=int(os.environ.get(RUNS_ENV) or BUDGET_RUNS),
+        help=f"Lighthouse runs per page and preset; the median counts (default: ${RUNS_ENV}, "
+        "else %(default)s)",
     )
     args = parser.parse_args(argv)
 

@@ -517,3 +517,38 @@ def test_the_build_cache_is_keyed_on_the_pages_digest_and_restored_before_the_re
     assert digest in key and digest in steps[cache]["with"]["restore-keys"]
     checkout = next(s for s in steps if action_of(s) == "actions/checkout")
     assert checkout["with"]["fetch-depth"] == 0, "model_epoch needs the history"
+
+
+# --- what the first runs on GitHub showed (tests/workflow rehearses them) -------------------
+
+
+def _site_workflow() -> dict[str, Any]:
+    return load_workflow(WORKFLOW_DIR / "site.yml")
+
+
+def test_the_build_cache_key_can_be_neither_empty_nor_silently_wrong() -> None:
+    """``echo "digest=$(cmd)"`` passes when cmd fails; an assignment of its own does not."""
+    ((_, job),) = jobs_running(RENDER_COMMAND)
+    step = next(s for s in job["steps"] if "--pages-digest" in s.get("run", ""))
+    script = step["run"]
+    assert re.search(r'^\s*digest="\$\(.*--pages-digest\)"\s*$', script, re.M), script
+    assert '[ -z "$digest" ]' in script and "exit 1" in script
+    cache = next(s for s in job["steps"] if "_freeze" in s.get("with", {}).get("path", ""))
+    python = "steps.python.outputs.python-version"
+    assert python in cache["with"]["key"] and python in cache["with"]["restore-keys"]
+
+
+def test_a_rerun_of_the_build_can_upload_its_artifacts_again() -> None:
+    """A re-run is the same workflow run: a used artifact name is refused unless replaced."""
+    jobs = _site_workflow()["jobs"]
+    uploads = [s for s in jobs["build"]["steps"] if action_of(s) == "actions/upload-artifact"]
+    assert uploads and all(s["with"].get("overwrite") is True for s in uploads)
+    # upload-pages-artifact has no overwrite: one name per attempt, handed to deploy-pages.
+    pages = next(
+        s for s in jobs["build"]["steps"] if action_of(s) == "actions/upload-pages-artifact"
+    )
+    assert "github.run_attempt" in pages["with"]["name"]
+    output = jobs["build"]["outputs"]["pages-artifact"]
+    assert output == pages["with"]["name"]
+    deploy = jobs["deploy-pages"]["steps"][0]
+    assert deploy["with"]["artifact_name"] == "${{ needs.build.outputs.pages-artifact }}"

@@ -1154,7 +1154,7 @@ def critical_path(run: RunRecord) -> tuple[list[str], float]:
             spec_needs = [n for n in run.needs.get(current, []) if run.jobs[n].result != "skipped"]
             if not spec_needs:
                 break
-            current = spec_needs[0]
+            current = max(spec_needs, key=lambda n: run.jobs[n].ended - run.jobs[n].started)
             chain.insert(0, current)
             total += run.jobs[current].ended - run.jobs[current].started
         if total > best[1]:

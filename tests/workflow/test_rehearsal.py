@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import tarfile
@@ -37,6 +38,7 @@ from expressions import Context, condition, evaluate, hash_files, interpolate
 from moto.server import ThreadedMotoServer
 
 from penguin_site.config import ROOT
+from scripts import check_budget
 
 pytestmark = [pytest.mark.quarto, pytest.mark.browser]
 
@@ -51,18 +53,20 @@ GIT_ENV = {
     "GIT_AUTHOR_EMAIL": "rehearsal@example.invalid",
     "GIT_COMMITTER_NAME": "Rehearsal",
     "GIT_COMMITTER_EMAIL": "rehearsal@example.invalid",
-    # The origin belongs to the runner user; this test (root) pushes to it.
-    "GIT_CONFIG_COUNT": "1",
-    "GIT_CONFIG_KEY_0": "safe.directory",
-    "GIT_CONFIG_VALUE_0": "*",
 }
+#: The origin belongs to the runner user and this test (root) pushes to it: git reads
+#: safe.directory only from global or system config, also in the receive-pack it starts.
+SAFE_GITCONFIG = "[safe]\n\tdirectory = *\n"
 
 
 def git(cwd: Path, *args: str) -> str:
+    config = Path(tempfile.gettempdir()) / "penguin-rehearsal.gitconfig"
+    if not config.exists():
+        config.write_text(SAFE_GITCONFIG, encoding="utf-8")
     done = subprocess.run(
         ["git", *args],
         cwd=cwd,
-        env={**os.environ, **GIT_ENV},
+        env={**os.environ, **GIT_ENV, "GIT_CONFIG_GLOBAL": str(config)},
         capture_output=True,
         text=True,
         timeout=120,
@@ -194,6 +198,8 @@ def open_rehearsal(repository: str = REPOSITORY) -> Iterator[tuple[runner.Rehear
         repository,
         machine_env={
             runner.RENDER_TESTS_ONLY_ENV: "1",
+            # One Lighthouse run per page and preset instead of the gate's median of three.
+            check_budget.RUNS_ENV: "1",
             # npm's download cache outlives a job here (on GitHub each job downloads again).
             "npm_config_cache": str(npm_cache),
             **(
@@ -234,7 +240,10 @@ def test_push_deploys_then_a_prose_push_deploys_from_the_cache_and_a_pull_reques
     rehearsal: tuple[runner.Rehearsal, Path],
 ) -> None:
     made, work = rehearsal
-    pages_vars: dict[str, str] = {}
+    # The live Pages site is served on 127.0.0.1, so the site's URL is that one (a custom
+    # domain's SITE_URL, as the README's Publishing section allows): the smoke test checks
+    # that the sitemap and canonical links name the URL it is served at.
+    pages_vars = {"SITE_URL": made.services.serve_pages()}
 
     # 1. A push to main, nothing cached but the environment: GitHub Pages.
     head = git(work, "rev-parse", "HEAD")
@@ -347,3 +356,14 @@ def test_expressions_follow_githubs_rules(tmp_path: Path) -> None:
 def test_outputs_files_are_read_as_the_runner_reads_them() -> None:
     text = "digest=abc\nmulti<<EOF\none\ntwo\nEOF\nempty=\n"
     assert runner.parse_key_values(text) == {"digest": "abc", "multi": "one\ntwo", "empty": ""}
+
+
+def test_every_hashfiles_pattern_of_the_workflow_matches_a_file() -> None:
+    """hashFiles of nothing is '', which would key every cache alike without a word."""
+    text = (ROOT / WORKFLOW).read_text(encoding="utf-8")
+    calls = re.findall(r"hashFiles\(([^)]*)\)", text)
+    assert calls
+    for call in calls:
+        patterns = re.findall(r"'([^']*)'", call)
+        for pattern in patterns:
+            assert hash_files(ROOT, [pattern]), f"hashFiles('{pattern}') matches no file"
