@@ -367,3 +367,34 @@ def test_every_hashfiles_pattern_of_the_workflow_matches_a_file() -> None:
         patterns = re.findall(r"'([^']*)'", call)
         for pattern in patterns:
             assert hash_files(ROOT, [pattern]), f"hashFiles('{pattern}') matches no file"
+
+
+@pytest.mark.parametrize(
+    ("repository", "site_url", "expected"),
+    [
+        ("Data-Team/Penguins", "", "https://data-team.github.io/Penguins/"),
+        ("data-team/Data-Team.github.io", "", "https://data-team.github.io/"),
+        ("data-team/penguins", "https://penguins.example.org/", "https://penguins.example.org/"),
+    ],
+)
+def test_the_site_url_step_names_the_pages_url_github_serves(
+    tmp_path: Path, repository: str, site_url: str, expected: str
+) -> None:
+    """The step's own script, as the runner runs it (the rehearsal sets SITE_URL instead)."""
+    step = next(s for s in _workflow()["jobs"]["build"]["steps"] if s.get("id") == "site-url")
+    output = tmp_path / "output"
+    output.touch()
+    env = {
+        "PATH": runner.BASE_PATH,
+        "GITHUB_REPOSITORY": repository,
+        "GITHUB_REPOSITORY_OWNER": repository.split("/")[0],
+        "GITHUB_OUTPUT": str(output),
+        "SITE_URL": site_url,
+        "PUBLISH_TARGET": "",
+    }
+    script = tmp_path / "step.sh"
+    script.write_text(step["run"], encoding="utf-8")
+    subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], env=env, check=True
+    )
+    assert runner.parse_key_values(output.read_text(encoding="utf-8")) == {"url": expected}
