@@ -91,7 +91,7 @@ def accept(new: Path, folder: Path, *extra: str) -> int:
 
 def test_the_diff_aligns_rows_changed_in_place_removed_and_added(new_file: Path) -> None:
     diff = intake.diff_rows(load_penguins(DATA_FILE), load_penguins(new_file))
-    table = diff.by_species()
+    table = diff.by_group()
     assert table.loc["Adelie"].to_dict() == {"added": 1, "removed": 1, "changed": 1}
     assert table.loc["Gentoo"].to_dict() == {"added": 1, "removed": 0, "changed": 1}
     assert table.loc["Chinstrap"].to_dict() == {"added": 1, "removed": 1, "changed": 0}
