@@ -55,9 +55,9 @@ MAX_LISTED = 20
 #: Without a key, an old and a new row are one row edited when at least this share of
 #: columns agree (the group columns included).
 SAME_ROW_SHARE = 0.5
-#: Most candidate pairs one block of columns may propose (see ``_candidates``): beyond it
-#: (thousands of unmatched rows on each side, a file mostly replaced) the block pairs rows
-#: in file order instead of every one with every one, so memory and time stay bounded.
+#: Most candidate pairs of unmatched rows compared in full (see ``_candidates``): past it
+#: (thousands of unmatched rows on each side, a file mostly replaced) rows are paired in
+#: file order instead of every one with every one, so memory and time stay bounded.
 MAX_CANDIDATES = 2_000_000
 
 
@@ -262,12 +262,15 @@ def _codes(before: np.ndarray, after: np.ndarray) -> tuple[Codes, Codes]:
 
 
 def _row_ids(old: Codes, new: Codes) -> tuple[np.ndarray, np.ndarray]:
-    """One id (0, 1, ...) per distinct row across both tables: exact, no hash collisions."""
+    """One id per distinct row across both tables: exact (no hash can collide).
+
+    Column by column, the ids so far and the next column's codes are made one number
+    and factorized again, so ids stay below the number of rows.
+    """
     both = np.concatenate([old, new])
-    if both.size:
-        ids = np.unique(both, axis=0, return_inverse=True)[1].reshape(-1)
-    else:  # no rows, or no columns (every row the same)
-        ids = np.zeros(len(both), dtype=np.int64)
+    ids, sizes = np.zeros(len(both), dtype=np.int64), both.max(axis=0, initial=0) + 1
+    for c in range(both.shape[1]):
+        ids = pd.factorize(ids * sizes[c] + both[:, c])[0]
     return ids[: len(old)], ids[len(old) :]
 
 
@@ -303,8 +306,8 @@ def _edited_rows(
     if not len(left_old) or not len(left_new):
         return empty, empty
     pairs = _candidates(old[left_old], new[left_new], must, need)
-    i, j = left_old[pairs[:, 0]], left_new[pairs[:, 1]]
-    equal = (old[i] == new[j]).sum(axis=1)
+    i, j = left_old[pairs[0]], left_new[pairs[1]]
+    equal = sum((old[i, c] == new[j, c]).astype(np.int8) for c in range(old.shape[1]))
     found = pd.DataFrame({"old": i, "new": j, "equal": equal, "far": np.abs(i - j)})
     found = found[(found["equal"] >= need)].sort_values(
         ["equal", "far", "old", "new"], ascending=[False, True, True, True]
@@ -320,37 +323,44 @@ def _edited_rows(
     return chosen["old"].to_numpy(), chosen["new"].to_numpy()
 
 
-def _candidates(old: Codes, new: Codes, must: list[int], need: int) -> np.ndarray:
-    """Pairs (old index, new index) that may share ``need`` columns, ``must`` among them.
+def _candidates(
+    old: Codes, new: Codes, must: list[int], need: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (old indices, new indices) that may share ``need`` columns, ``must`` among them.
 
     Every such pair is found without comparing every row with every row: a pair may
     differ in at most ``d`` of the other columns, so split those into ``d + 1`` blocks and
     at least one block is equal throughout (pigeonhole); rows meeting on ``must`` plus one
     block are the candidates. Blocks mix many-valued and few-valued columns, so that each
-    proposes few pairs; one that would propose more than ``MAX_CANDIDATES`` pairs meets
-    rows in file order instead (the k-th of a value with the k-th).
+    proposes few pairs. The blocks proposing fewest go first, while all of them together
+    stay within ``MAX_CANDIDATES``; a block past that meets rows in file order instead
+    (the k-th row with a value with the k-th), at most one pair per row.
     """
     others = [c for c in range(old.shape[1]) if c not in must]
     short = need - len(must)  # equal columns still needed among the others
     blocks: list[list[int]] = [[]]
     if short > 0:
-        cardinality = {c: len(np.unique(np.concatenate([old[:, c], new[:, c]]))) for c in others}
+        cardinality = {c: len(pd.unique(np.concatenate([old[:, c], new[:, c]]))) for c in others}
         blocks = [[] for _ in range(len(others) - short + 1)]
         for column in sorted(others, key=lambda c: (-cardinality[c], c)):
             block = min(blocks, key=lambda b: math.prod(cardinality[c] for c in b))
             block.append(column)
-    found = []
-    for block in blocks:
-        key = [*must, *block]
-        old_ids, new_ids = _row_ids(old[:, key], new[:, key])
-        width = int(max(old_ids.max(), new_ids.max())) + 1
-        proposed = int(
-            np.bincount(old_ids, minlength=width) @ np.bincount(new_ids, minlength=width)
-        )
-        on = ["id"] if proposed <= MAX_CANDIDATES else ["id", "copy"]
+    meetings = [_meetings(old[:, [*must, *block]], new[:, [*must, *block]]) for block in blocks]
+    found, budget = [], MAX_CANDIDATES
+    for proposed, old_ids, new_ids in sorted(meetings, key=lambda m: m[0]):
+        on = ["id"] if proposed <= budget else ["id", "copy"]
+        budget -= proposed if proposed <= budget else 0
         pairs = _numbered(old_ids).merge(_numbered(new_ids), on=on)
-        found.append(pairs[["row_x", "row_y"]].to_numpy())
-    return np.unique(np.concatenate(found), axis=0)
+        found.append(pairs["row_x"].to_numpy() * len(new) + pairs["row_y"].to_numpy())
+    return np.divmod(pd.unique(np.concatenate(found)), len(new))
+
+
+def _meetings(old: Codes, new: Codes) -> tuple[int, np.ndarray, np.ndarray]:
+    """How many pairs of rows are equal in these columns, and each row's id for them."""
+    old_ids, new_ids = _row_ids(old, new)
+    width = int(np.concatenate([old_ids, new_ids]).max(initial=0)) + 1
+    proposed = np.bincount(old_ids, minlength=width) @ np.bincount(new_ids, minlength=width)
+    return int(proposed), old_ids, new_ids
 
 
 def _group_labels(group_columns: Sequence[str]) -> tuple[str, ...]:
