@@ -169,35 +169,32 @@ def diff_rows(
     """
     columns = list(COLUMNS)
     before, after = _text(old[columns]), _text(new[columns])
-    old_codes, new_codes = _codes(before, after)
-    same_old, same_new = _equal_rows(old_codes, new_codes)
-    left_old = np.setdiff1d(np.arange(len(old_codes)), same_old)
-    left_new = np.setdiff1d(np.arange(len(new_codes)), same_new)
     if key_columns:
         must, need = [columns.index(c) for c in key_columns], 0
     else:
         must = [columns.index(c) for c in group_columns]
         need = math.ceil(SAME_ROW_SHARE * len(columns))
-    edited = _edited_rows(old_codes, new_codes, left_old, left_new, must, need)
-    kept_old = np.concatenate([same_old, edited[0]])
-    kept_new = np.concatenate([same_new, edited[1]])
-    order = np.argsort(kept_old, kind="stable")
+    kept, edited, removed, added = _match(*_codes(before, after), must, need)
     group = [columns.index(c) for c in group_columns]
 
-    def row(cells: np.ndarray, kind: Kind, i: int, j: int) -> RowChange:
-        name = " / ".join(cells[c] for c in group)
-        old_cells = tuple(before[i]) if i >= 0 else ()
-        new_cells = tuple(after[j]) if j >= 0 else ()
-        return RowChange(kind, name, int(i) + 1 or None, int(j) + 1 or None, old_cells, new_cells)
+    def label(cells: np.ndarray) -> str:
+        return " / ".join(cells[c] for c in group)
 
-    changes = [row(after[j], "changed", i, j) for i, j in zip(*edited, strict=True)]
-    changes += [row(before[i], "removed", i, -1) for i in np.setdiff1d(left_old, edited[0])]
-    changes += [row(after[j], "added", -1, j) for j in np.setdiff1d(left_new, edited[1])]
+    changes = [
+        RowChange("changed", label(after[j]), i + 1, j + 1, tuple(before[i]), tuple(after[j]))
+        for i, j in edited
+    ]
+    changes += [
+        RowChange("removed", label(before[i]), i + 1, old=tuple(before[i])) for i in removed
+    ]
+    changes += [
+        RowChange("added", label(after[j]), new_row=j + 1, new=tuple(after[j])) for j in added
+    ]
     return DataDiff(
         len(before),
         len(after),
         tuple(changes),
-        reordered=bool(np.any(np.diff(kept_new[order]) < 0)),
+        reordered=[j for _, j in sorted(kept)] != sorted(j for _, j in kept),
         groups=_group_labels(group_columns),
         group_title="/".join(group_columns),
     )
@@ -233,6 +230,20 @@ def accept(
         sha256=sha256_bytes(data),
         written=not dry_run,
     )
+
+
+def _match(
+    old: Codes, new: Codes, must: list[int], need: int
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]], list[int], list[int]]:
+    """Row pairs kept (equal or edited), edited pairs, and the old and new rows left over."""
+    same_old, same_new = _equal_rows(old, new)
+    left_old = np.setdiff1d(np.arange(len(old)), same_old)
+    left_new = np.setdiff1d(np.arange(len(new)), same_new)
+    edited_old, edited_new = _edited_rows(old, new, left_old, left_new, must, need)
+    edited = list(zip(edited_old.tolist(), edited_new.tolist(), strict=True))
+    kept = [*zip(same_old.tolist(), same_new.tolist(), strict=True), *edited]
+    removed = np.setdiff1d(left_old, edited_old).tolist()
+    return kept, edited, removed, np.setdiff1d(left_new, edited_new).tolist()
 
 
 def _text(frame: pd.DataFrame) -> np.ndarray:
