@@ -2,9 +2,10 @@
 
 A thin shim over ``penguin_site.analysis.intake``: the file must meet the data contract
 (the build's own messages); the rows added, removed and changed against the current
-``data/penguins.csv`` are printed by species; then the file becomes ``data/penguins.csv``
-and ``data/datapackage.json`` records its rows, bytes, sha256 and that it was accepted
-from a file. ``--dry-run`` prints the diff and writes nothing.
+``data/penguins.csv`` are printed by group (the same rows in another order are no change);
+then the file becomes ``data/penguins.csv`` and ``data/datapackage.json`` records its rows,
+bytes, sha256 and that it was accepted from a file. ``--dry-run`` prints the diff and
+writes nothing.
 """
 
 from __future__ import annotations
@@ -38,11 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     diff = intake.diff
     print(f"{args.new_file}: {intake.rows} rows, {intake.bytes} bytes, sha256 {intake.sha256}")
-    print(
-        f"against {intake.compared_with}: {diff.before} -> {diff.after} rows; "
-        f"{diff.count('added')} added, {diff.count('removed')} removed, "
-        f"{diff.count('changed')} changed"
-    )
+    print(f"against {intake.compared_with}: {diff.summary()}")
     for line in diff.lines():
         print(line)
     if not intake.written:

@@ -14,7 +14,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from bench import bench_intake
 from penguin_site.analysis import intake, pipeline
+from penguin_site.analysis.contract import COLUMNS
 from penguin_site.analysis.dataset import (
     DataValidationError,
     expected_sha256,
@@ -91,7 +93,7 @@ def accept(new: Path, folder: Path, *extra: str) -> int:
 
 def test_the_diff_aligns_rows_changed_in_place_removed_and_added(new_file: Path) -> None:
     diff = intake.diff_rows(load_penguins(DATA_FILE), load_penguins(new_file))
-    table = diff.by_species()
+    table = diff.by_group()
     assert table.loc["Adelie"].to_dict() == {"added": 1, "removed": 1, "changed": 1}
     assert table.loc["Gentoo"].to_dict() == {"added": 1, "removed": 0, "changed": 1}
     assert table.loc["Chinstrap"].to_dict() == {"added": 1, "removed": 1, "changed": 0}
@@ -228,3 +230,118 @@ def test_a_file_edited_in_place_is_diffed_against_its_last_commit(
     assert "against the committed penguins.csv (git HEAD)" in out
     assert "3 added, 2 removed, 2 changed" in out
     load_penguins(data, expected_sha256(data_dir / DATAPACKAGE_FILE.name))  # now recorded
+
+
+def edits(diff: intake.DataDiff) -> list[str]:
+    """What each changed row's columns went from and to, without the row numbers."""
+    return sorted(c.describe().split(": ", 1)[1] for c in diff.changes if c.kind == "changed")
+
+
+def test_the_same_rows_in_another_order_are_accepted_as_unchanged(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shuffled = tmp_path / "shuffled.csv"
+    shuffled.write_text(bench_intake.reordered(DATA_FILE.read_text(encoding="utf-8")))
+    assert shuffled.read_bytes() != DATA_FILE.read_bytes()
+    assert accept(shuffled, data_dir) == 0
+    out = capsys.readouterr().out
+    assert "344 -> 344 rows; 0 added, 0 removed, 0 changed; the row order changed" in out
+    assert "no row was added, removed or changed: the same rows in another order" in out
+    # Accepted all the same: the new bytes are the data, and their description records them.
+    data, descriptor = data_dir / DATA_FILE.name, data_dir / DATAPACKAGE_FILE.name
+    assert data.read_bytes() == shuffled.read_bytes()
+    assert sorted(p.name for p in data_dir.iterdir()) == sorted(
+        [DATA_FILE.name, DATAPACKAGE_FILE.name]
+    )
+    resource = read_json(descriptor)["resources"][0]
+    assert resource["hash"] == f"sha256:{sha256_file(shuffled)}" and resource["rows"] == 344
+    load_penguins(data, expected_sha256(descriptor))
+
+
+def test_the_same_rows_in_the_same_order_say_nothing_about_order() -> None:
+    snapshot = load_penguins(DATA_FILE)
+    diff = intake.diff_rows(snapshot, snapshot.copy())
+    assert not diff.changes and not diff.reordered
+    assert diff.summary() == "344 -> 344 rows; 0 added, 0 removed, 0 changed"
+
+
+def test_a_reordered_revision_counts_only_the_edits(new_file: Path, tmp_path: Path) -> None:
+    shuffled = tmp_path / "shuffled.csv"
+    shuffled.write_text(bench_intake.reordered(new_file.read_text(encoding="utf-8")))
+    old, new = load_penguins(DATA_FILE), load_penguins(shuffled)
+    diff = intake.diff_rows(old, new)
+    total = diff.by_group().loc["total"].to_dict()
+    assert total == {"added": 3, "removed": 2, "changed": 2} and diff.reordered
+    assert edits(diff) == ["bill_length_mm 39.1 -> 39.3", "body_mass_g 5700 -> 5750"]
+    assert sorted(c.old_row for c in diff.changes if c.kind == "removed") == [5, 344]
+    only_added = tmp_path / "added.csv"
+    only_added.write_text("\n".join([",".join(COLUMNS), *ADDED.values()]) + "\n")
+    added = intake.diff_rows(old.iloc[:0], load_penguins(only_added)).changes
+    assert {c.new for c in diff.changes if c.kind == "added"} == {c.new for c in added}
+    for change in diff.changes:  # the row numbers point at the rows each file holds
+        if change.new_row:
+            assert change.new == intake_cells(new, change.new_row)
+        if change.old_row:
+            assert change.old == intake_cells(old, change.old_row)
+
+
+def intake_cells(frame: pd.DataFrame, row: int) -> tuple[str, ...]:
+    """Data row ``row`` (1-based) as the diff writes it, found by diffing it against nothing."""
+    (change,) = intake.diff_rows(frame.iloc[:0], frame.iloc[row - 1 : row]).changes
+    return change.new
+
+
+def test_values_are_compared_as_loaded(tmp_path: Path) -> None:
+    text = DATA_FILE.read_text(encoding="utf-8")
+    padded = tmp_path / "padded.csv"
+    padded.write_text(text.replace("Adelie,Torgersen,39.1,18.7,", "Adelie,Torgersen,39.10,18.70,"))
+    assert padded.read_text() != text
+    diff = intake.diff_rows(load_penguins(DATA_FILE), load_penguins(padded))
+    assert not diff.changes and not diff.reordered
+
+
+def test_copies_of_a_row_count_as_a_multiset() -> None:
+    snapshot = load_penguins(DATA_FILE)
+    unmeasured = snapshot.index[snapshot.isna().sum(axis=1) > 1][0]  # NA compares as NA
+    extra = snapshot.loc[[0, unmeasured]]
+    twice = pd.concat([snapshot, extra, extra.iloc[:1]], ignore_index=True)
+    grown = intake.diff_rows(snapshot, twice)
+    assert grown.summary() == "344 -> 347 rows; 3 added, 0 removed, 0 changed"
+    assert sorted(c.new_row for c in grown.changes) == [345, 346, 347]
+    shrunk = intake.diff_rows(twice, snapshot)
+    assert shrunk.summary() == "347 -> 344 rows; 0 added, 3 removed, 0 changed"
+    # One copy moved to the front is the same multiset in another order.
+    moved = pd.concat([extra.iloc[:1], snapshot], ignore_index=True)
+    assert intake.diff_rows(pd.concat([snapshot, extra.iloc[:1]]), moved).reordered
+
+
+def test_a_row_edited_beyond_half_its_columns_is_removed_and_added() -> None:
+    snapshot = load_penguins(DATA_FILE)
+    edited = snapshot.copy()
+    row = edited.index[edited["sex"].notna()][0]
+    columns = [c for c in edited.columns if edited[c].dtype.kind == "f"]  # 4 of 8
+    edited.loc[row, columns] = edited.loc[row, columns] + 1
+    assert intake.diff_rows(snapshot, edited).summary().endswith("0 added, 0 removed, 1 changed")
+    edited.loc[row, "year"] = edited.loc[row, "year"] + 1  # 5 of 8 columns now differ
+    assert intake.diff_rows(snapshot, edited).summary().endswith("1 added, 1 removed, 0 changed")
+    # A key the study names identifies the row however much of it changed.
+    keyed = intake.diff_rows(snapshot, edited, key_columns=("island", "sex"))
+    assert keyed.summary().endswith("0 added, 0 removed, 1 changed")
+
+
+def test_a_ten_times_larger_file_reordered_is_unchanged(tmp_path: Path) -> None:
+    """Realistic size: every row distinct (the contract refuses copies), 3,440 of them."""
+    current, shuffled = tmp_path / "current.csv", tmp_path / "shuffled.csv"
+    current.write_text(bench_intake.scaled(DATA_FILE.read_text(encoding="utf-8"), 10))
+    shuffled.write_text(bench_intake.reordered(current.read_text()))
+    old, new = load_penguins(current), load_penguins(shuffled)
+    assert len(old) == 10 * len(load_penguins(DATA_FILE))
+    diff = intake.diff_rows(old, new)
+    assert (
+        diff.summary() == "3440 -> 3440 rows; 0 added, 0 removed, 0 changed; the row order changed"
+    )
+    revised_rows = new.drop(index=[0, 1]).reset_index(drop=True)
+    revised_rows.loc[5, "bill_depth_mm"] += 0.1
+    assert intake.diff_rows(old, revised_rows).summary() == (
+        "3440 -> 3438 rows; 0 added, 2 removed, 1 changed; the row order changed"
+    )
