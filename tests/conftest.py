@@ -12,7 +12,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from rendered_site import Render, exclusive, given_render, links_of, shared_folder, shared_render
+from rendered_site import (
+    Render,
+    exclusive,
+    given_render,
+    links_of,
+    shared_folder,
+    shared_render,
+)
+from suite_parts import selected
 
 from penguin_site.analysis import dataset, pipeline
 from penguin_site.analysis.digest import is_current
@@ -37,26 +45,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.longrepr = f"skipped in CI, where every test must run: {reason}"
 
 
-#: Set by the workflow rehearsal (tests/workflow) for the build job's "Run the tests" step:
-#: only the tests that read the workflow's own render run (the rehearsal must not recurse).
-RENDER_TESTS_ONLY_ENV = "PENGUIN_RENDER_TESTS_ONLY"
-
-
-#: Fixtures whose checks a later workflow step makes on the workflow's own render: there the
-#: tests using them are left out, so Lighthouse runs once on the deploy path (the budget step,
-#: median of BUDGET_RUNS, enforces all that these tests assert and the performance scores too).
-CHECKED_BY_THE_WORKFLOW = ("real_budget",)
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    def uses(item: pytest.Item, names: tuple[str, ...]) -> bool:
-        return any(name in getattr(item, "fixturenames", ()) for name in names)
-
-    keep = list(items)
-    if os.environ.get(RENDER_TESTS_ONLY_ENV):
-        keep = [item for item in keep if uses(item, ("rendered",))]
-    if given_render() is not None:
-        keep = [item for item in keep if not uses(item, CHECKED_BY_THE_WORKFLOW)]
+    keep = [item for item in items if selected(item)]
     if len(keep) < len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in keep])
         items[:] = keep

@@ -31,6 +31,7 @@ RENDER_TIMEOUT_S = 1200
 #: instead of making their own.
 RENDERED_PROJECT_ENV = "PENGUIN_RENDERED_PROJECT"
 RENDER_LOG_ENV = "PENGUIN_RENDER_LOG"
+
 #: The one warning a render may print: ipykernel 7 says so for every kernel Quarto starts,
 #: because Quarto's own kernel manager connects over TCP without CurveZMQ keys (not ours).
 ALLOWED_LOG_LINES = ("Kernel is running over TCP without encryption",)

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
+from suite_parts import REHEARSED_ENV, TEST_PART_ENV, TEST_PARTS, selected
 
 from penguin_site.config import BUILD_DIR, QUARTO_VERSION, ROOT
 from penguin_site.site import notebooks, prerender
@@ -552,3 +553,59 @@ def test_a_rerun_of_the_build_can_upload_its_artifacts_again() -> None:
     assert output == pages["with"]["name"]
     deploy = jobs["deploy-pages"]["steps"][0]
     assert deploy["with"]["artifact_name"] == "${{ needs.build.outputs.pages-artifact }}"
+
+
+def _test_parts() -> dict[str, str]:
+    """Each job that runs README command (2), with the part of the suite its step asks for."""
+    parts = {}
+    for job_id, job in jobs_running(TEST_COMMAND):
+        step = next(s for s in job["steps"] if TEST_COMMAND in s.get("run", ""))
+        parts[job_id] = step_env(job, step).get(TEST_PART_ENV, "")
+    return parts
+
+
+def test_the_test_jobs_run_each_part_of_the_suite_once_and_every_deploy_waits_for_them() -> None:
+    parts = _test_parts()
+    assert sorted(parts.values()) == sorted(TEST_PARTS), parts
+    assert parts["build"] == "render", "the tests that read a render read the deployed one"
+    for job_id, job in _site_workflow()["jobs"].items():
+        if is_deploy_job(job):
+            assert set(parts) <= set(job["needs"]), f"{job_id} deploys before every test ran"
+
+
+class _Test:
+    """What suite_parts.selected reads of a collected test: its fixtures and its marks."""
+
+    def __init__(self, *fixtures: str, marks: tuple[str, ...] = ()) -> None:
+        self.fixturenames = list(fixtures)
+        self.marks = [getattr(pytest.mark, name).mark for name in marks]
+
+    def iter_markers(self) -> list[pytest.Mark]:
+        return self.marks
+
+
+KINDS = {
+    "reads the render": _Test("rendered", "site", marks=("quarto", "browser")),
+    "makes renders from it": _Test("rendered", "quarto", marks=("quarto", "renders")),
+    "makes a second render": _Test("rendered", "rendered_again", marks=("quarto",)),
+    "renders from scratch": _Test("quarto", "tmp_path", marks=("quarto",)),
+    "needs no render": _Test("clean"),
+    "rehearses the workflow": _Test("quarto", marks=("quarto", "browser", "rehearsal")),
+}
+
+
+def _part(env: dict[str, str]) -> set[str]:
+    return {kind for kind, test in KINDS.items() if selected(test, env)}  # type: ignore[arg-type]
+
+
+def test_the_two_parts_are_the_whole_suite_less_the_rehearsal() -> None:
+    """A test in neither part would never run in the workflow; one in both would run twice."""
+    render, rest = (_part({TEST_PART_ENV: part}) for part in TEST_PARTS)
+    assert render == {"reads the render"}
+    assert render.isdisjoint(rest)
+    assert set(KINDS) - render - rest == {"rehearses the workflow"}
+    assert _part({}) == set(KINDS), "without a part, the whole suite runs"
+    rehearsed = _part({TEST_PART_ENV: "rest", REHEARSED_ENV: "1"})
+    assert rehearsed == {"needs no render"}, "a rehearsed run keeps only the fast tier"
+    with pytest.raises(pytest.UsageError, match="use one of render, rest"):
+        _part({TEST_PART_ENV: "all"})

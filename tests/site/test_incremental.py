@@ -20,7 +20,8 @@ from rendered_site import Render, copy_rendered, render
 
 from penguin_site.config import PAGES, ROOT
 
-pytestmark = pytest.mark.quarto
+# Renders copies of the shared render: the workflow's `test` job runs it (tests/conftest.py).
+pytestmark = [pytest.mark.quarto, pytest.mark.renders]
 
 EXECUTED = re.compile(r"Executing '(\w+)\.quarto_ipynb'")
 #: The pages with code cells (the home page has none: its numbers are Quarto variables).

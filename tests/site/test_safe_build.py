@@ -21,7 +21,8 @@ from rendered_site import Render, commit_epoch, copy_rendered, links_of
 from penguin_site.config import PAGE_FILES, ROOT, SITE_DIR, SITE_STAGING_DIR
 from penguin_site.files import sha256_file
 
-pytestmark = pytest.mark.quarto
+# Renders copies of the shared render: the workflow's `test` job runs it (tests/conftest.py).
+pytestmark = [pytest.mark.quarto, pytest.mark.renders]
 
 BROKEN_CELL = '\n```{python}\n#| label: broken\nraise RuntimeError("a page that breaks")\n```\n'
 NEW_PROSE = ("## Who is in the data", "## Who is in this sample")

@@ -44,10 +44,6 @@ BASE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #: The preinstalled Google Chrome of the ubuntu-24.04 image; Debian's Chromium stands in.
 IMAGE_CHROME = "/usr/bin/google-chrome"
 DEBIAN_CHROMIUM = "/usr/bin/chromium"
-#: Lets the build job's "Run the tests" step run the step's exact command without the
-#: rehearsal recursing into itself: tests/conftest.py keeps only the tests that read the
-#: workflow's own render (the only ones whose outcome depends on the runner).
-RENDER_TESTS_ONLY_ENV = "PENGUIN_RENDER_TESTS_ONLY"
 
 
 class StepFailed(RuntimeError):

@@ -11,11 +11,11 @@ origin. Three runs share one repository cache, as runs of one repository do:
 3. a pull request: it renders, tests and uploads ``site``, gets no AWS credentials, and no
    deploy job runs.
 
-Bounded on purpose: the build job's "Run the tests" step runs its exact command, with
-``PENGUIN_RENDER_TESTS_ONLY`` set so pytest keeps only the tests that read the workflow's own
-render (the rest of the suite is what ``.ci/run`` runs anyway, and this test would otherwise
-recurse into itself). The ``.venv`` cache entry is seeded as an earlier run would have
-saved it (see ``seed_venv_cache``): a cold ``pip install`` of the lock downloads for minutes.
+Bounded on purpose: both test steps run their exact command and part of the suite; with
+``PENGUIN_REHEARSED`` set, the ``test`` job's part keeps only the fast tier (the rest of it is
+what ``.ci/run`` runs anyway, and this test would otherwise recurse into itself). The
+``.venv`` cache entry is seeded as an earlier run would have saved it (see
+``seed_venv_cache``): a cold ``pip install`` of the lock downloads for minutes.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ import runner
 import yaml
 from expressions import Context, condition, evaluate, hash_files, interpolate
 from moto.server import ThreadedMotoServer
+from suite_parts import REHEARSED_ENV
 
 from penguin_site.config import ROOT
 from scripts import check_budget
@@ -197,7 +198,7 @@ def open_rehearsal(repository: str = REPOSITORY) -> Iterator[tuple[runner.Rehear
         origin,
         repository,
         machine_env={
-            runner.RENDER_TESTS_ONLY_ENV: "1",
+            REHEARSED_ENV: "1",
             # One Lighthouse run per page and preset instead of the gate's median of three.
             check_budget.RUNS_ENV: "1",
             # npm's download cache outlives a job here (on GitHub each job downloads again).
@@ -236,6 +237,7 @@ def show(run: runner.RunRecord) -> str:
     return "" if failed is None else f"{failed.job} / {failed.name} failed:\n{failed.log[-6000:]}"
 
 
+@pytest.mark.rehearsal
 def test_push_deploys_then_a_prose_push_deploys_from_the_cache_and_a_pull_request_does_not(
     rehearsal: tuple[runner.Rehearsal, Path],
 ) -> None:

@@ -1,0 +1,44 @@
+"""Which tests each job of the workflow runs: the suite split in two parts that run at once."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from rendered_site import RENDERED_PROJECT_ENV
+
+#: The workflow runs the suite in two parallel jobs (.github/workflows/site.yml):
+#: ``render`` keeps the tests that only read the render (the build job's own, which it deploys);
+#: ``rest`` keeps the others, those that make renders of their own among them, less the
+#: workflow rehearsal (on GitHub the workflow is real).
+TEST_PART_ENV = "PENGUIN_TEST_PART"
+TEST_PARTS = ("render", "rest")
+#: Set by the workflow rehearsal (tests/workflow) for the runs it makes: there the ``rest`` part
+#: keeps only the fast tier (no render, no browser), as the rehearsed runs must not recurse into
+#: this suite's own renders and the rehearsal; ``.ci/run`` runs the whole suite anyway.
+REHEARSED_ENV = "PENGUIN_REHEARSED"
+
+
+#: Fixtures whose checks a later workflow step makes on the workflow's own render: there the
+#: tests using them are left out, so Lighthouse runs once on the deploy path (the budget step,
+#: median of BUDGET_RUNS, enforces all that these tests assert and the performance scores too).
+CHECKED_BY_THE_WORKFLOW = ("real_budget",)
+
+
+def selected(item: pytest.Item, env: dict[str, str] | os._Environ[str] = os.environ) -> bool:
+    """Whether this test runs in the part of the suite the environment asks for."""
+    fixtures = getattr(item, "fixturenames", ())
+    part = env.get(TEST_PART_ENV, "")
+    if part and part not in TEST_PARTS:
+        raise pytest.UsageError(f"{TEST_PART_ENV}={part!r}: use one of {', '.join(TEST_PARTS)}")
+    marks = {mark.name for mark in item.iter_markers()}
+    renders = "renders" in marks or "rendered_again" in fixtures
+    reads_render = "rendered" in fixtures and not renders
+    if part == "render" and not reads_render:
+        return False
+    if part == "rest" and (reads_render or "rehearsal" in marks):
+        return False
+    if part == "rest" and env.get(REHEARSED_ENV) and marks & {"quarto", "browser"}:
+        return False
+    checked_later = any(name in fixtures for name in CHECKED_BY_THE_WORKFLOW)
+    return not (env.get(RENDERED_PROJECT_ENV) and checked_later)
