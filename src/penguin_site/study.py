@@ -86,6 +86,7 @@ class Target:
     column: str
     noun: str
     short: str
+    short_plural: str
     high: str
     low: str
     higher: str
@@ -158,6 +159,8 @@ class Study:
     missing_values: tuple[str, ...]
     missing_together: tuple[str, ...]
     missing_together_rule: str
+    model_card: MappingProxyType[str, Any]
+    cross_tab_words: str
 
     def field(self, name: str) -> Field:
         """The contract of one column."""
@@ -263,6 +266,7 @@ def load(path: Path) -> Study:
             name: r.get(f"{t}.{name}", str)
             for name in ("noun", "short", "high", "low", "higher", "lower", "highest", "lowest")
         },
+        short_plural=r.get(f"{t}.short_plural", str, f"{r.get(f'{t}.short', str)}s"),
     )
     units = {
         str(symbol): Unit(
@@ -369,7 +373,18 @@ def load(path: Path) -> Study:
         missing_values=missing,
         missing_together=together,
         missing_together_rule=rule,
+        model_card=MappingProxyType(_model_card(r)),
+        cross_tab_words=r.get("cross_tab_words", str, "appear {only}with"),
     )
+
+
+def _model_card(r: _Reader) -> dict[str, Any]:
+    """The model card's prose: what the model is for, not for, and its limitations."""
+    return {
+        "intended_use": r.get("model_card.intended_use", str, ""),
+        "not_intended_for": list(r.words("model_card.not_intended_for", [])),
+        "limitations": list(r.words("model_card.limitations", [])),
+    }
 
 
 def _contract(

@@ -38,7 +38,7 @@ EXPECTED_FILES = {
     "figures.json",
     "digest.txt",
     "tables/counts.csv",
-    "tables/species_by_island.csv",
+    "tables/cross_tab.csv",
     "tables/measurement_summary.csv",
     "tables/missing_values.csv",
     "tables/dropped_rows.csv",

@@ -62,9 +62,9 @@ def _check_drawings(figure: plots.Figure, drawings: list) -> None:
 
 def test_mass_vs_bill_words_carry_the_slopes(penguins: pd.DataFrame) -> None:
     figure = plots.plot_mass_vs_bill(penguins)
-    slopes = eda.mass_bill_slopes(penguins)
+    slopes = eda.target_slopes(penguins)
     assert f"{slopes.overall:.0f} g per mm" in figure.caption
-    for species, slope in slopes.by_species.items():
+    for species, slope in slopes.by_group.items():
         assert f"{species} {slope:.0f}" in figure.caption
         assert f"{species} {slope:.0f}" in figure.alt
     assert "342 penguins" in figure.caption
@@ -246,7 +246,7 @@ def test_pooled_slope_words_follow_synthetic_lines(
 
 
 def test_species_without_a_slope_is_named_not_printed_as_nan() -> None:
-    slopes = eda.Slopes(overall=80.0, by_species={"Adelie": 90.0, "Chinstrap": float("nan")})
+    slopes = eda.Slopes(overall=80.0, by_group={"Adelie": 90.0, "Chinstrap": float("nan")})
     assert captions._slope_list(slopes) == "Adelie 90, Chinstrap (too few birds)"
     assert captions._pooled_vs_within(slopes) == "flatter than the Adelie line"
 
@@ -301,10 +301,10 @@ def test_each_scheme_draws_text_and_lines_that_stand_out_from_its_page(scheme: s
         assert _contrast(text, palette.background) >= 4.5, text
     for line in (palette.reference, palette.outline):
         assert _contrast(line, palette.background) >= 3.0, line
-    for colour in palette.species.values():
+    for colour in palette.groups.values():
         assert _contrast(colour, palette.background) >= 3.0, colour
     if scheme == "dark":
-        for colour in palette.sex.values():
+        for colour in palette.split.values():
             assert _contrast(colour, palette.background) >= 3.0, colour
 
 
