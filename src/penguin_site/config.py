@@ -9,6 +9,7 @@ study file (``penguin_site.study``), not written here.
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 from types import MappingProxyType
 
@@ -21,6 +22,11 @@ DATA_DIR: Path = ROOT / "data"
 DATA_FILE: Path = _STUDY.data_file
 DATAPACKAGE_FILE: Path = _STUDY.datapackage_file
 LOCK_FILE: Path = ROOT / "requirements.lock"
+#: The project's name (pyproject.toml): the repository name its README uses, and how the
+#: site's own scripts and requests identify themselves.
+PROJECT_NAME: str = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+    "name"
+]
 #: The chosen model's committed cross-validated scores: the quality gate compares with them.
 BASELINE_FILE: Path = DATA_DIR / "model_baseline.json"
 #: The in-browser predictor (an ES module the model page loads and the tests run in Node).
@@ -83,7 +89,7 @@ def measurement_name(column: str) -> str:
 
 
 def measurement_label(column: str) -> str:
-    """Axis and input label of a measurement: its title and unit, ``Length (mm)``."""
+    """Axis and input label of a measurement: its title and unit, ``Length (cm)``."""
     return f"{_STUDY.field(column).title} ({MEASUREMENTS[column]})"
 
 
@@ -143,7 +149,7 @@ HOOK_FILE_HEADER = "# Written by scripts/pre_render.py at build time (git-ignore
 #: Repositories and owners that only stand for "your repository" (this project's old
 #: placeholder, the README's examples): a published page must never link to one.
 PLACEHOLDER_REPOSITORIES: frozenset[str] = frozenset(
-    {"penguin-site/penguin-site", "your-user/penguin-site"}
+    {f"{PROJECT_NAME}/{PROJECT_NAME}", f"your-user/{PROJECT_NAME}"}
 )
 PLACEHOLDER_OWNERS: frozenset[str] = frozenset({"owner", "user", "your-user", "username"})
 

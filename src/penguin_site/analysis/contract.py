@@ -81,7 +81,7 @@ NUMBER_PATTERNS: MappingProxyType[str, str] = MappingProxyType(
     {f.name: _PATTERNS[f.type] for f in _FIELDS if f.type in _PATTERNS}
 )
 
-#: Columns that may only be missing all together (e.g. a row that was not measured).
+#: Columns that may only be missing all together (a row that was not measured at all).
 MISSING_TOGETHER: tuple[str, ...] = current().missing_together
 MISSING_TOGETHER_RULE: str = current().missing_together_rule or (
     f"columns {', '.join(MISSING_TOGETHER)} must be all present or all missing"

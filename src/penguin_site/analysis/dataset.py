@@ -184,7 +184,7 @@ def _modelled_inputs() -> list[str]:
 def clean_for_modelling(df: pd.DataFrame, source: Path = DATA_FILE) -> CleanData:
     """Keep rows with every model input; record why each other row was dropped.
 
-    A row missing the columns that go missing together (e.g. a row not measured) cannot
+    A row missing the columns that go missing together (a row not measured) cannot
     be used at all; a row without a category a model conditions on cannot be used by that
     model. Dropping both everywhere gives every candidate the same rows, so their
     cross-validated scores are comparable. Data too thin to cross-validate (a group of the
@@ -227,6 +227,12 @@ def _check_groups(source: Path, data: pd.DataFrame) -> None:
             f"{MIN_ROWS_PER_GROUP} {study.row_short_plural} with {needed} ({'; '.join(thin)})"
         )
         raise DataValidationError(source, [Violation(", ".join(by), rule)])
+
+
+def _plain(value: float) -> str:
+    """A bound as a person writes it: ``2000`` for 2000.0, ``25.5`` stays."""
+    number = float(value)
+    return str(int(number)) if number.is_integer() else repr(number)
 
 
 def display_path(path: Path) -> str:
@@ -409,6 +415,8 @@ def _problem(column: str, check: str, group: pd.DataFrame, body: _Body) -> Itera
     elif check.startswith("in_range") and column in RANGES:
         low, high = RANGES[column]
         unit = f" {current().field(column).unit}" if current().field(column).unit else ""
-        yield Violation(column, f"must be between {low:g} and {high:g}{unit}", rows, lines, values)
+        yield Violation(
+            column, f"must be between {_plain(low)} and {_plain(high)}{unit}", rows, lines, values
+        )
     else:
         yield Violation(column, f"rule {check}", rows, lines, values)

@@ -291,7 +291,7 @@ def export_coefficients(model: Pipeline, data: pd.DataFrame) -> dict[str, object
     for term in numeric:
         values = data[term.column]
         groups = _typical_values(data, term.column, categorical)
-        first = next(g for g in groups if all(g[c] == v for c, v in first_group.items()))
+        first = next(x for x in groups if all(x[c] == v for c, v in first_group.items()))
         inputs[term.column] = {
             "min": float(np.floor(values.min())),
             "max": float(np.ceil(values.max())),
@@ -314,7 +314,7 @@ def export_coefficients(model: Pipeline, data: pd.DataFrame) -> dict[str, object
     return {
         "target": TARGET,
         "unit": TARGET_UNIT,
-        # How the predictor names a group ("female A rows") and counts rows ("12 rows"):
+        # How the predictor names a group ("<level> <level> <rows>") and counts rows:
         # the factors' levels in this order, then the row noun.
         "rows": {"plural": study.row_plural, "short_plural": study.row_short_plural},
         "group_order": list(reversed(categorical)),

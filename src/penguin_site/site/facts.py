@@ -90,7 +90,8 @@ def _highest(summary: pd.DataFrame) -> str:
 
 
 def _difference(value: float) -> str:
-    """A difference in the target as prose reads it: ``"547 g heavier"`` in the example."""
+    """A difference in the target as prose reads it: the amount, then the study's word for
+    higher or lower (``"547 <unit> heavier"`` in the example)."""
     words = current().target
     return f"{amount(abs(value), TARGET_UNIT)} {words.higher if value >= 0 else words.lower}"
 

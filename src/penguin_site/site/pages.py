@@ -137,7 +137,7 @@ def project_path(path: Path, project_dir: Path | None = None) -> str:
 
 
 def snapshot_path(path: Path = DATA_FILE) -> str:
-    """Project-relative path of a file that ships with the repository (e.g. the data)."""
+    """Project-relative path of a file that ships with the repository (the data, say)."""
     return Path(path).resolve().relative_to(ROOT).as_posix()
 
 

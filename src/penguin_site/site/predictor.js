@@ -48,7 +48,7 @@ function numberInput(inputs, name) {
   return value;
 }
 
-/** The value the page shows: whole units with thousands separators, e.g. "4,207 kg". */
+/** The value the page shows: whole units with thousands separators ("4,207 kg"). */
 export function formatPrediction(value, unit) {
   const rounded = Math.round(value);
   const digits = String(Math.abs(rounded)).replace(/\B(?=(\d{3})+(?!\d))/gu, ",");
@@ -75,7 +75,7 @@ export function levelsOf(coefficients, name) {
 
 /**
  * The training-data group of a numeric input that matches the chosen categories
- * (e.g. the lengths of one group's rows: n, min, median, max), or null.
+ * (the lengths of one group's rows, say: n, min, median, max), or null.
  */
 export function typicalRange(coefficients, name, inputs) {
   const groups = coefficients.inputs[name].groups || [];
