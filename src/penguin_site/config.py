@@ -18,7 +18,8 @@ from penguin_site.study import current
 _STUDY = current()
 
 ROOT: Path = Path(__file__).resolve().parents[2]
-DATA_DIR: Path = ROOT / "data"
+#: The folder of the study's data file: its description and model baseline live beside it.
+DATA_DIR: Path = _STUDY.data_file.parent
 DATA_FILE: Path = _STUDY.data_file
 DATAPACKAGE_FILE: Path = _STUDY.datapackage_file
 LOCK_FILE: Path = ROOT / "requirements.lock"

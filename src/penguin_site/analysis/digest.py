@@ -62,7 +62,11 @@ def inputs_committed(root: Path = ROOT) -> int | None:
         LOCK_FILE,
         *analysis_sources(),
     ]
-    paths = [str(p.resolve().relative_to(root.resolve())) for p in inputs if p.exists()]
+    # Only inputs inside the checkout have a commit time (a study elsewhere has none).
+    inside = [
+        p.resolve() for p in inputs if p.exists() and p.resolve().is_relative_to(root.resolve())
+    ]
+    paths = [str(p.relative_to(root.resolve())) for p in inside]
     return commit_time(root, *paths)
 
 
