@@ -124,7 +124,7 @@ MIN_ROWS_PER_GROUP = CV_FOLDS
 #: Every figure, by the page that shows it, in page order (``<name>.png``, ``@fig-<name>``).
 FIGURES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
     {
-        "eda": ("mass-vs-bill", "mass-distribution", "measurement-pairs"),
+        "eda": ("target-vs-x", "target-by-group", "measurement-pairs"),
         "model": ("predicted-vs-actual", "residuals"),
     }
 )

@@ -340,7 +340,7 @@ def test_files_outside_the_project_cannot_be_linked(tmp_path: Path) -> None:
 
 
 def test_unknown_figure_names_the_ones_there_are(results: Results) -> None:
-    with pytest.raises(pages.PageError, match=r"no figure named 'nope'.*mass-vs-bill"):
+    with pytest.raises(pages.PageError, match=r"no figure named 'nope'.*target-vs-x"):
         pages.figure_markdown(results, "nope", project_dir=results.build_dir.parent)
 
 

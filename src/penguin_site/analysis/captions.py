@@ -28,11 +28,11 @@ from penguin_site.study import current
 
 __all__ = [
     "Words",
-    "mass_distribution",
-    "mass_vs_bill",
     "measurement_pairs",
     "predicted_vs_actual",
     "residuals",
+    "target_by_group",
+    "target_vs_x",
 ]
 
 _STUDY = current()
@@ -259,7 +259,7 @@ def _residual_bias(by_group: pd.DataFrame) -> str:
     return "; ".join(words)
 
 
-def mass_vs_bill(rows: pd.DataFrame, slopes: Slopes) -> Words:
+def target_vs_x(rows: pd.DataFrame, slopes: Slopes) -> Words:
     """The target against ``scatter_x``: per-group slopes against the pooled one."""
     within = _slope_list(slopes)
     contrast = _longest_x_vs_highest(rows)
@@ -282,7 +282,7 @@ def mass_vs_bill(rows: pd.DataFrame, slopes: Slopes) -> Words:
     return Words(caption, alt)
 
 
-def mass_distribution(rows: pd.DataFrame, medians: pd.Series) -> Words:
+def target_by_group(rows: pd.DataFrame, medians: pd.Series) -> Words:
     """The target by group and split: where one split level exceeds the other, the highest."""
     splits, highest = _split_and_group_medians(medians)
     described = "; ".join(f"{s} {x} {amount(v, TARGET_UNIT)}" for (s, x), v in medians.items())

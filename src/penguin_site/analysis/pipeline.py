@@ -327,8 +327,8 @@ def _eda_jobs(table: pd.DataFrame) -> list[FigureJob]:
     first, so the two figures workers finish together."""
     return [
         ("plot_measurement_pairs", table),
-        ("plot_mass_vs_bill", table),
-        ("plot_mass_distribution", table),
+        ("plot_target_vs_x", table),
+        ("plot_target_by_group", table),
     ]
 
 

@@ -57,11 +57,11 @@ __all__ = [
     "Palette",
     "drawing_stem",
     "figure_size",
-    "plot_mass_distribution",
-    "plot_mass_vs_bill",
     "plot_measurement_pairs",
     "plot_predicted_vs_actual",
     "plot_residuals",
+    "plot_target_by_group",
+    "plot_target_vs_x",
     "save_figure",
     "theme",
 ]
@@ -184,9 +184,9 @@ def _group_colour(look: Look) -> p9.scale_color_manual:
     )
 
 
-def plot_mass_vs_bill(df: pd.DataFrame) -> Figure:
+def plot_target_vs_x(df: pd.DataFrame) -> Figure:
     """The target against ``scatter_x``, with per-group and pooled least-squares lines."""
-    name = "mass-vs-bill"
+    name = "target-vs-x"
     group = _STUDY.colour_by
     rows = df.dropna(subset=[_X, TARGET])
     slopes = target_slopes(rows)
@@ -213,7 +213,7 @@ def plot_mass_vs_bill(df: pd.DataFrame) -> Figure:
             + theme(name, look)
         )
 
-    words = captions.mass_vs_bill(rows, slopes)
+    words = captions.target_vs_x(rows, slopes)
     return Figure(name, draw, words.caption, words.alt)
 
 
@@ -229,9 +229,9 @@ def _fitted_line(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({_X: ends, TARGET: intercept + slope * ends})
 
 
-def plot_mass_distribution(df: pd.DataFrame) -> Figure:
+def plot_target_by_group(df: pd.DataFrame) -> Figure:
     """The target by colour group and split: the factors the example model adds."""
-    name = "mass-distribution"
+    name = "target-by-group"
     group, split = _STUDY.colour_by, _STUDY.split_by
     rows = df.dropna(subset=[TARGET, split])
     medians = rows.groupby([group, split], observed=True)[TARGET].median()
@@ -256,7 +256,7 @@ def plot_mass_distribution(df: pd.DataFrame) -> Figure:
             + theme(name, look)
         )
 
-    words = captions.mass_distribution(rows, medians)
+    words = captions.target_by_group(rows, medians)
     return Figure(name, draw, words.caption, words.alt)
 
 

@@ -205,7 +205,7 @@ def _picture(figure: FigureRecord, scheme: str, project_dir: Path | None) -> str
 
 
 def figure_label(name: str) -> str:
-    """Cross-reference label of a figure (``@fig-mass-vs-bill`` in prose)."""
+    """Cross-reference label of a figure (``@fig-target-vs-x`` in prose)."""
     return "fig-" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
