@@ -71,6 +71,11 @@ def test_the_environment_variable_names_another_study(tmp_path: Path) -> None:
         ),
         (lambda d: d.update(cross_tab=["species"]), "cross_tab", "two columns"),
         (lambda d: d["units"].pop("mm"), "units", "no entry for unit"),
+        (
+            lambda d: d["categories"]["species"]["levels"]["Gentoo"].pop("dark"),
+            "categories.species.levels",
+            "light and a dark colour (missing for Gentoo)",
+        ),
     ],
 )
 def test_a_broken_study_names_the_file_and_the_key(

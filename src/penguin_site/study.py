@@ -330,7 +330,19 @@ def load(path: Path) -> Study:
         raise StudyError(
             path, "model.choose", f"{choose!r} is neither a candidate nor {LOWEST_RMSE!r}"
         )
+    colour_by = column("colour_by", r.get("colour_by", str), categorical)
     split_by = column("split_by", r.get("split_by", str), categorical)
+    for key, name in (("colour_by", colour_by), ("split_by", split_by)):
+        uncoloured = [
+            lv.name for lv in categories[name].levels if not {"light", "dark"} <= set(lv.colours)
+        ]
+        if uncoloured:
+            raise StudyError(
+                path,
+                f"categories.{name}.levels",
+                f"the figures colour by {key} {name!r}: every level needs a light and a dark "
+                f"colour (missing for {', '.join(uncoloured)})",
+            )
     if len(categories[split_by].levels) != 2:
         raise StudyError(path, "split_by", f"{split_by!r} must have two levels")
     cross = r.words("cross_tab")
@@ -358,7 +370,7 @@ def load(path: Path) -> Study:
         target=target,
         units=MappingProxyType(units),
         describe_by=tuple(column("describe_by", c, categorical) for c in r.words("describe_by")),
-        colour_by=column("colour_by", r.get("colour_by", str), categorical),
+        colour_by=colour_by,
         split_by=split_by,
         cross_tab=(column("cross_tab", cross[0], categorical), column("cross_tab", cross[1])),
         scatter_x=column("scatter_x", r.get("scatter_x", str), numeric),
