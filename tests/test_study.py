@@ -102,3 +102,15 @@ def test_a_broken_data_package_names_itself(tmp_path: Path) -> None:
 def test_a_missing_study_file_says_so(tmp_path: Path) -> None:
     with pytest.raises(study.StudyError, match="study file not found"):
         study.load(tmp_path / "nowhere.yml")
+
+
+def test_editing_the_study_file_makes_the_analysis_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from penguin_site.analysis.digest import analysis_digest
+
+    path = copy_study(tmp_path)
+    monkeypatch.setenv(study.STUDY_ENV, str(path))
+    before = analysis_digest()
+    edit(path, lambda d: d["target"].update(higher="more massive"))
+    assert analysis_digest() != before
