@@ -23,7 +23,7 @@ from penguin_site.files import read_json
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--build-dir", type=Path, default=BUILD_DIR, help="folder for artifacts")
-    parser.add_argument("--data-file", type=Path, default=DATA_FILE, help="penguins CSV to analyse")
+    parser.add_argument("--data-file", type=Path, default=DATA_FILE, help="data CSV to analyse")
     parser.add_argument(
         "--datapackage",
         type=Path,
@@ -59,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"analysis written to {out}")
     if args.record_baseline:
         metrics = read_json(out / METRICS_FILE)
-        path = write_baseline(metrics["candidates"][metrics["chosen"]])
+        path = write_baseline(metrics["candidates"][metrics["chosen"]], name=metrics["chosen"])
         print(f"recorded the model's scores as the new baseline in {path}")
     return 0
 

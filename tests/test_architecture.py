@@ -21,7 +21,12 @@ from penguin_site.config import ROOT
 PACKAGE = ROOT / "src" / "penguin_site"
 ROOMS = ("analysis", "site", "publish", "checks")
 #: Modules at the top of the package, which every room may use and which use no room.
-SHARED = ("penguin_site.config", "penguin_site.files", "penguin_site.clock")
+SHARED = (
+    "penguin_site.config",
+    "penguin_site.files",
+    "penguin_site.clock",
+    "penguin_site.study",
+)
 HEAVY = ("pandas", "numpy", "sklearn", "skops", "plotnine", "pandera", "scipy")
 
 

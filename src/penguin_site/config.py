@@ -2,19 +2,32 @@
 
 Paths are derived from this file's location so nothing else hard-codes a path;
 ``PENGUIN_BUILD_DIR`` moves the build folder (tests use it to build in a tmp dir).
+What belongs to the study (the data file, the target, the candidates) is read from the
+study file (``penguin_site.study``), not written here.
 """
 
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 from types import MappingProxyType
 
+from penguin_site.study import current
+
+_STUDY = current()
+
 ROOT: Path = Path(__file__).resolve().parents[2]
-DATA_DIR: Path = ROOT / "data"
-DATA_FILE: Path = DATA_DIR / "penguins.csv"
-DATAPACKAGE_FILE: Path = DATA_DIR / "datapackage.json"
+#: The folder of the study's data file: its description and model baseline live beside it.
+DATA_DIR: Path = _STUDY.data_file.parent
+DATA_FILE: Path = _STUDY.data_file
+DATAPACKAGE_FILE: Path = _STUDY.datapackage_file
 LOCK_FILE: Path = ROOT / "requirements.lock"
+#: The project's name (pyproject.toml): the repository name its README uses, and how the
+#: site's own scripts and requests identify themselves.
+PROJECT_NAME: str = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+    "name"
+]
 #: The chosen model's committed cross-validated scores: the quality gate compares with them.
 BASELINE_FILE: Path = DATA_DIR / "model_baseline.json"
 #: The in-browser predictor (an ES module the model page loads and the tests run in Node).
@@ -62,58 +75,39 @@ FOOTER_TOOLS: tuple[str, ...] = ("Quarto", "Python", *FOOTER_PACKAGES)
 #: One seed for everything random (cross-validation splits).
 SEED = 20_250_101
 
-TARGET = "body_mass_g"
+TARGET = _STUDY.target.column
 
-#: Measurement columns and their units (the data contract and the figures both use them).
-MEASUREMENTS: MappingProxyType[str, str] = MappingProxyType(
-    {
-        "bill_length_mm": "mm",
-        "bill_depth_mm": "mm",
-        "flipper_length_mm": "mm",
-        "body_mass_g": "g",
-    }
-)
+#: Measurement columns (numeric, with a unit) and their units, from the data contract.
+MEASUREMENTS: MappingProxyType[str, str] = _STUDY.measurements
 
 TARGET_UNIT = MEASUREMENTS[TARGET]
 
 
 def measurement_name(column: str) -> str:
-    """A measurement column in words, without its unit: ``bill_length_mm`` -> ``bill length``."""
-    return column.removesuffix(f"_{MEASUREMENTS[column]}").replace("_", " ")
+    """A measurement column in words, without its unit (its title, lower-cased first)."""
+    title = _STUDY.field(column).title
+    return title[:1].lower() + title[1:]
 
 
 def measurement_label(column: str) -> str:
-    """Axis and input label of a measurement: ``bill_length_mm`` -> ``Bill length (mm)``."""
-    return f"{measurement_name(column).capitalize()} ({MEASUREMENTS[column]})"
+    """Axis and input label of a measurement: its title and unit, ``Length (cm)``."""
+    return f"{_STUDY.field(column).title} ({MEASUREMENTS[column]})"
 
 
 #: Candidate feature sets, in the order the comparison table shows them.
 #: Each entry: (numeric features, categorical features).
 FEATURE_SETS: MappingProxyType[str, tuple[tuple[str, ...], tuple[str, ...]]] = MappingProxyType(
-    {
-        "bill": (("bill_length_mm",), ()),
-        "bill_species_sex": (("bill_length_mm",), ("species", "sex")),
-        "bill_flipper_species_sex": (("bill_length_mm", "flipper_length_mm"), ("species", "sex")),
-        "all_species_sex": (
-            ("bill_length_mm", "bill_depth_mm", "flipper_length_mm"),
-            ("species", "sex"),
-        ),
-    }
+    {name: (c.numeric, c.categorical) for name, c in _STUDY.candidates.items()}
 )
 
 #: Plain-language names of the candidates for tables and prose.
 FEATURE_SET_LABELS: MappingProxyType[str, str] = MappingProxyType(
-    {
-        "bill": "Bill length only (baseline)",
-        "bill_species_sex": "Bill length + species + sex",
-        "bill_flipper_species_sex": "Bill length + flipper length + species + sex",
-        "all_species_sex": "All measurements + species + sex",
-    }
+    {name: c.label for name, c in _STUDY.candidates.items()}
 )
 
-#: The model the site is about: its question is how well bill length, with species and
-#: sex, predicts body mass. The other candidates are there to put it in context.
-CHOSEN_FEATURE_SET = "bill_species_sex"
+#: How the model the site is about is chosen: a candidate's name, or ``lowest_rmse``
+#: (resolved after cross-validation, ``modeling.chosen``).
+CHOSEN_FEATURE_SET = _STUDY.choose
 
 CV_FOLDS = 5
 CV_REPEATS = 20
@@ -123,9 +117,9 @@ CV_REPEATS = 20
 RMSE_TOLERANCE = 0.05
 R2_FLOOR = 0.80
 
-#: Fewest complete rows each species-sex group needs before the models are fitted:
-#: with fewer, cross-validation folds often train without the group at all.
-MIN_BIRDS_PER_GROUP = CV_FOLDS
+#: Fewest complete rows each group of the models' categories needs before the models are
+#: fitted: with fewer, cross-validation folds often train without the group at all.
+MIN_ROWS_PER_GROUP = CV_FOLDS
 
 #: What scripts/accept_data.py counts a data diff by (one row of its table per group), and
 #: what a row edited in place keeps: a row whose group changed is one removed, one added.
@@ -137,7 +131,7 @@ ROW_KEY_COLUMNS: tuple[str, ...] = ()
 #: Every figure, by the page that shows it, in page order (``<name>.png``, ``@fig-<name>``).
 FIGURES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
     {
-        "eda": ("mass-vs-bill", "mass-distribution", "measurement-pairs"),
+        "eda": ("target-vs-x", "target-by-group", "measurement-pairs"),
         "model": ("predicted-vs-actual", "residuals"),
     }
 )
@@ -163,7 +157,7 @@ HOOK_FILE_HEADER = "# Written by scripts/pre_render.py at build time (git-ignore
 #: Repositories and owners that only stand for "your repository" (this project's old
 #: placeholder, the README's examples): a published page must never link to one.
 PLACEHOLDER_REPOSITORIES: frozenset[str] = frozenset(
-    {"penguin-site/penguin-site", "your-user/penguin-site"}
+    {f"{PROJECT_NAME}/{PROJECT_NAME}", f"your-user/{PROJECT_NAME}"}
 )
 PLACEHOLDER_OWNERS: frozenset[str] = frozenset({"owner", "user", "your-user", "username"})
 

@@ -38,7 +38,7 @@ EXPECTED_FILES = {
     "figures.json",
     "digest.txt",
     "tables/counts.csv",
-    "tables/species_by_island.csv",
+    "tables/cross_tab.csv",
     "tables/measurement_summary.csv",
     "tables/missing_values.csv",
     "tables/dropped_rows.csv",
@@ -218,9 +218,11 @@ def test_tampered_snapshot_fails_its_checksum(tmp_path: Path, capsys) -> None:
 
 
 def _inputs_commit_time() -> int:
-    """What git says: the last commit that touched the data, the lock or the analysis code."""
-    paths = ["data", "requirements.lock", "src/penguin_site/analysis"]
-    paths += [f"src/penguin_site/{name}" for name in ("config.py", "files.py", "clock.py")]
+    """What git says: the last commit that touched the study, the data, the lock or the
+    analysis code."""
+    paths = ["study.yml", "data", "requirements.lock", "src/penguin_site/analysis"]
+    shared = ("config.py", "files.py", "clock.py", "study.py")
+    paths += [f"src/penguin_site/{name}" for name in shared]
     done = subprocess.run(
         ["git", "log", "-1", "--format=%ct", "--", *paths],
         cwd=ROOT,

@@ -27,7 +27,7 @@ def test_counts_cover_every_bird_once_per_variable(penguins: pd.DataFrame) -> No
 
 
 def test_species_by_island_shows_where_each_species_lives(penguins: pd.DataFrame) -> None:
-    table = eda.species_by_island(penguins)
+    table = eda.cross_tab(penguins)
     assert list(table.index) == list(CATEGORIES["species"])
     assert list(table.columns) == list(CATEGORIES["island"])
     assert table.to_numpy().sum() == len(penguins)
@@ -58,10 +58,10 @@ def test_missing_values_per_column(penguins: pd.DataFrame) -> None:
 
 
 def test_slopes_match_least_squares_and_tell_different_stories(penguins: pd.DataFrame) -> None:
-    slopes = eda.mass_bill_slopes(penguins)
+    slopes = eda.target_slopes(penguins)
     rows = penguins.dropna(subset=["bill_length_mm", "body_mass_g"])
     pooled = LinearRegression().fit(rows[["bill_length_mm"]], rows["body_mass_g"]).coef_[0]
     assert np.isclose(slopes.overall, pooled)
-    assert set(slopes.by_species) == set(CATEGORIES["species"])
+    assert set(slopes.by_group) == set(CATEGORIES["species"])
     # Chinstrap's within-species slope is well below the pooled one: Simpson-style mixing.
-    assert slopes.by_species["Chinstrap"] < slopes.overall - 15
+    assert slopes.by_group["Chinstrap"] < slopes.overall - 15

@@ -60,11 +60,11 @@ def _check_drawings(figure: plots.Figure, drawings: list) -> None:
         assert drawing.min_text_pt > 0 and drawing.text_colours
 
 
-def test_mass_vs_bill_words_carry_the_slopes(penguins: pd.DataFrame) -> None:
-    figure = plots.plot_mass_vs_bill(penguins)
-    slopes = eda.mass_bill_slopes(penguins)
+def test_target_vs_x_words_carry_the_slopes(penguins: pd.DataFrame) -> None:
+    figure = plots.plot_target_vs_x(penguins)
+    slopes = eda.target_slopes(penguins)
     assert f"{slopes.overall:.0f} g per mm" in figure.caption
-    for species, slope in slopes.by_species.items():
+    for species, slope in slopes.by_group.items():
         assert f"{species} {slope:.0f}" in figure.caption
         assert f"{species} {slope:.0f}" in figure.alt
     assert "342 penguins" in figure.caption
@@ -78,8 +78,8 @@ def test_mass_vs_bill_words_carry_the_slopes(penguins: pd.DataFrame) -> None:
         assert f"{heaviest} penguins are the heaviest" in figure.alt
 
 
-def test_mass_distribution_words_follow_the_group_medians(penguins: pd.DataFrame) -> None:
-    figure = plots.plot_mass_distribution(penguins)
+def test_target_by_group_words_follow_the_group_medians(penguins: pd.DataFrame) -> None:
+    figure = plots.plot_target_by_group(penguins)
     medians = penguins.groupby(["species", "sex"])["body_mass_g"].median().unstack("sex")
     for species, row in medians.iterrows():
         assert f"{species} male {row['male']:,.0f} g" in figure.alt
@@ -95,9 +95,9 @@ def test_mass_distribution_words_follow_the_group_medians(penguins: pd.DataFrame
         assert f"{heaviest['male']} penguins are the heaviest: both their females" in figure.caption
 
 
-def test_mass_distribution_names_species_with_one_sex(penguins: pd.DataFrame) -> None:
+def test_target_by_group_names_species_with_one_sex(penguins: pd.DataFrame) -> None:
     no_chinstrap_males = penguins[~((penguins.species == "Chinstrap") & (penguins.sex == "male"))]
-    caption = plots.plot_mass_distribution(no_chinstrap_males).caption
+    caption = plots.plot_target_by_group(no_chinstrap_males).caption
     assert "in every species with both sexes recorded (Adelie by" in caption
     assert "Chinstrap has one sex only" in caption
 
@@ -186,15 +186,15 @@ def test_words_change_when_the_data_do(penguins: pd.DataFrame) -> None:
     female_adelie = (changed["species"] == "Adelie") & (changed["sex"] == "female")
     changed.loc[female_adelie, "body_mass_g"] += 2000  # Adelie females now heavier than males
 
-    original = plots.plot_mass_distribution(penguins)
-    distribution = plots.plot_mass_distribution(changed)
+    original = plots.plot_target_by_group(penguins)
+    distribution = plots.plot_target_by_group(changed)
     assert distribution.caption != original.caption
     assert "Chinstrap penguins are the heaviest: both their females" in distribution.caption
     assert "in Chinstrap and Gentoo (Chinstrap by 400 g, Gentoo by 800 g), but not in Adelie" in (
         distribution.caption
     )
     assert "(Adelie female 5,400 g, male 4,000 g)" in distribution.caption
-    scatter = plots.plot_mass_vs_bill(changed)
+    scatter = plots.plot_target_vs_x(changed)
     bill = changed.loc[chinstrap, "bill_length_mm"].mean()
     assert f"Chinstrap penguins have both the longest bills ({bill:.1f} mm) and the highest" in (
         scatter.alt
@@ -241,19 +241,19 @@ def _lines(lines: dict[str, tuple[float, float]]) -> pd.DataFrame:
 def test_pooled_slope_words_follow_synthetic_lines(
     lines: dict[str, tuple[float, float]], said: str
 ) -> None:
-    caption = plots.plot_mass_vs_bill(_lines(lines)).caption
+    caption = plots.plot_target_vs_x(_lines(lines)).caption
     assert said in caption
 
 
 def test_species_without_a_slope_is_named_not_printed_as_nan() -> None:
-    slopes = eda.Slopes(overall=80.0, by_species={"Adelie": 90.0, "Chinstrap": float("nan")})
+    slopes = eda.Slopes(overall=80.0, by_group={"Adelie": 90.0, "Chinstrap": float("nan")})
     assert captions._slope_list(slopes) == "Adelie 90, Chinstrap (too few birds)"
     assert captions._pooled_vs_within(slopes) == "flatter than the Adelie line"
 
 
 @pytest.mark.parametrize(
     "make",
-    [plots.plot_mass_vs_bill, plots.plot_mass_distribution, plots.plot_measurement_pairs],
+    [plots.plot_target_vs_x, plots.plot_target_by_group, plots.plot_measurement_pairs],
     ids=lambda f: f.__name__,
 )
 def test_figures_save_reproducibly(
@@ -301,10 +301,10 @@ def test_each_scheme_draws_text_and_lines_that_stand_out_from_its_page(scheme: s
         assert _contrast(text, palette.background) >= 4.5, text
     for line in (palette.reference, palette.outline):
         assert _contrast(line, palette.background) >= 3.0, line
-    for colour in palette.species.values():
+    for colour in palette.groups.values():
         assert _contrast(colour, palette.background) >= 3.0, colour
     if scheme == "dark":
-        for colour in palette.sex.values():
+        for colour in palette.split.values():
             assert _contrast(colour, palette.background) >= 3.0, colour
 
 
@@ -312,7 +312,7 @@ def test_dark_drawing_is_the_light_one_in_dark_colours(
     penguins: pd.DataFrame, tmp_path: Path
 ) -> None:
     """Same layout and text sizes; text in the dark palette; transparent, not white."""
-    drawings = plots.save_figure(plots.plot_mass_vs_bill(penguins), tmp_path)
+    drawings = plots.save_figure(plots.plot_target_vs_x(penguins), tmp_path)
     light, dark = (
         next(d for d in drawings if (d.scheme, d.layout) == (s, "wide")) for s in FIGURE_SCHEMES
     )

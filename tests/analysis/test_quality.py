@@ -108,7 +108,9 @@ def test_record_baseline_accepts_a_changed_model_on_purpose(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     recorded = tmp_path / "model_baseline.json"
-    monkeypatch.setattr(run_analysis, "write_baseline", lambda chosen: _write(chosen, recorded))
+    monkeypatch.setattr(
+        run_analysis, "write_baseline", lambda chosen, **_: _write(chosen, recorded)
+    )
     out = tmp_path / "analysis"
     bad = degraded(tmp_path)
     code = run_analysis.main(

@@ -45,7 +45,7 @@ SITE: Mapping[str, bytes] = {
     "search.json": b'[{"objectID": "index.html", "title": "Penguins"}]',
     "site_libs/quarto-html/quarto.js": b"window.quarto = {};",
     BOOTSTRAP_CSS: b"body { color: #222; }",
-    "figures/mass-vs-bill.png": b"\x89PNG\r\n\x1a\n" + bytes(range(256)),
+    "figures/target-vs-x.png": b"\x89PNG\r\n\x1a\n" + bytes(range(256)),
 }
 
 
@@ -174,17 +174,17 @@ def test_removed_file_is_deleted(
     changed = tmp_path / "changed.txt"
     assert publish(site, endpoint, bucket) == 0
     (site / "model.html").unlink()
-    (site / "figures" / "mass-vs-bill.png").unlink()
+    (site / "figures" / "target-vs-x.png").unlink()
     capsys.readouterr()
 
     assert publish(site, endpoint, bucket, "--changed-paths-file", str(changed)) == 0
 
     assert set(bucket_contents(client, bucket)) == set(SITE) - {
         "model.html",
-        "figures/mass-vs-bill.png",
+        "figures/target-vs-x.png",
     }
     assert "deleted   model.html" in capsys.readouterr().out
-    assert read_lines(changed) == ["/figures/mass-vs-bill.png", "/model.html"]
+    assert read_lines(changed) == ["/figures/target-vs-x.png", "/model.html"]
 
 
 def test_changed_cache_policy_alone_replaces_the_object(
@@ -237,7 +237,7 @@ HEADER_TABLE = [
     ("site_libs/fonts/font.woff2", "font/woff2", "public, max-age=86400"),
     ("site_libs/fonts/font.ttf", "font/ttf", "public, max-age=86400"),
     ("site_libs/fonts/font.eot", "application/vnd.ms-fontobject", "public, max-age=86400"),
-    ("figures/mass-vs-bill.png", "image/png", "public, max-age=3600"),
+    ("figures/target-vs-x.png", "image/png", "public, max-age=3600"),
     ("figures/photo.jpg", "image/jpeg", "public, max-age=3600"),
     ("figures/photo.JPEG", "image/jpeg", "public, max-age=3600"),
     ("figures/anim.gif", "image/gif", "public, max-age=3600"),
@@ -507,7 +507,7 @@ def test_site_file_changing_after_planning_stops_before_deleting(
     assert "model.html" not in live
     assert "search.json" not in live  # after model.html in page order: never sent
     assert [line.split()[1] for line in log] == [
-        "figures/mass-vs-bill.png",
+        "figures/target-vs-x.png",
         BOOTSTRAP_CSS,
         "site_libs/quarto-html/quarto.js",
         "eda.html",
@@ -620,7 +620,7 @@ def test_dry_run_without_any_credentials_lists_the_uploads_and_says_why(
         "Cache-Control: public, max-age=31536000, immutable)"
     ) in uploads
     assert (
-        "upload    penguins/figures/mass-vs-bill.png  "
+        "upload    penguins/figures/target-vs-x.png  "
         "(Content-Type: image/png, Cache-Control: public, max-age=3600)"
     ) in uploads
     assert not [line for line in lines if line.startswith(("replace", "delete", "unchanged"))]
@@ -719,7 +719,7 @@ def test_persistent_server_errors_stop_after_the_retries(
     assert code == 1
     assert proxy.puts_seen == 2  # the first upload, tried twice, then the publish stops
     err = capsys.readouterr().err
-    assert f"cannot upload s3://{bucket}/figures/mass-vs-bill.png: ServiceUnavailable" in err
+    assert f"cannot upload s3://{bucket}/figures/target-vs-x.png: ServiceUnavailable" in err
     assert bucket_contents(client, bucket) == {"stale.html": b"still online"}
 
 

@@ -340,7 +340,7 @@ def test_files_outside_the_project_cannot_be_linked(tmp_path: Path) -> None:
 
 
 def test_unknown_figure_names_the_ones_there_are(results: Results) -> None:
-    with pytest.raises(pages.PageError, match=r"no figure named 'nope'.*mass-vs-bill"):
+    with pytest.raises(pages.PageError, match=r"no figure named 'nope'.*target-vs-x"):
         pages.figure_markdown(results, "nope", project_dir=results.build_dir.parent)
 
 
@@ -370,17 +370,21 @@ def test_differences_read_as_prose(grams: float, text: str) -> None:
 
 def test_prose_facts_about_the_data_are_computed(results: Results) -> None:
     facts = pages.key_facts(results)
-    assert facts.islands.startswith("Adelie penguins were sampled on Biscoe, Dream and Torgersen")
-    assert "Gentoo penguins were sampled only on Biscoe" in facts.islands
-    assert facts.dimorphism == "males have the larger mean in every measurement of every species"
-    assert facts.heaviest == "Gentoo"
+    assert facts.cross_tab.startswith("Adelie penguins were sampled on Biscoe, Dream and Torgersen")
+    assert "Gentoo penguins were sampled only on Biscoe" in facts.cross_tab
+    assert facts.split_gap == "males have the larger mean in every measurement of every species"
+    assert facts.highest == "Gentoo"
+    assert facts.effects == {
+        "species": {"Chinstrap": "299 g lighter", "Gentoo": "1,095 g heavier"},
+        "sex": {"male": "547 g heavier"},
+    }
 
 
-def test_dimorphism_fact_follows_the_table(results: Results) -> None:
+def test_split_gap_fact_follows_the_table(results: Results) -> None:
     summary = results.tables["measurement_summary"].copy()
     rows = (summary["species"] == "Adelie") & (summary["sex"] == "female")
     summary.loc[rows & (summary["measurement"] == "bill_depth_mm"), "mean"] = 99.0
-    assert facts._dimorphism(summary) == (
+    assert facts._split_gap(summary) == (
         "males have the larger mean in 11 of 12 species-measurement pairs"
     )
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from penguin_site.analysis.contract import CATEGORIES
 from penguin_site.checks import static
 from penguin_site.config import PAGE_SOURCES, QUARTO_VERSION, ROOT
 from penguin_site.site import links, provenance
@@ -196,5 +197,9 @@ def test_every_var_shortcode_in_the_pages_is_written() -> None:
     }
     for page in PAGES:
         for name in VAR.findall((ROOT / page).read_text(encoding="utf-8")):
-            group, key = name.split(".")
-            assert key in written.get(group, {}), f"{page} uses {name}"
+            group, *keys = name.split(".")
+            found = written.get(group, {})
+            assert keys[0] in found, f"{page} uses {name}"
+            if group == "facts" and keys[0] == "effects":  # effects.<column>.<level>
+                column, level = keys[1:]
+                assert level in CATEGORIES[column][1:], f"{page} uses {name}"

@@ -1,4 +1,4 @@
-"""Load the penguin snapshot, enforce the data contract, and clean it for modelling.
+"""Load the data snapshot, enforce the data contract, and clean it for modelling.
 
 Loading is where bad input must stop the build, so every failure becomes a
 ``DataValidationError`` whose message names the file, the column, the rule and
@@ -21,15 +21,25 @@ from penguin_site.analysis.contract import (
     CATEGORIES,
     COLUMNS,
     EXAMPLES,
-    MEASUREMENTS_MISSING_TOGETHER,
+    MISSING_TOGETHER,
+    MISSING_TOGETHER_CHECK,
+    MISSING_TOGETHER_RULE,
     MISSING_TOKENS,
     NA_TOKEN,
     NUMBER_PATTERNS,
     RANGES,
 )
 from penguin_site.analysis.schema import SCHEMA
-from penguin_site.config import DATA_FILE, DATAPACKAGE_FILE, MEASUREMENTS, MIN_BIRDS_PER_GROUP
+from penguin_site.analysis.wording import join_words
+from penguin_site.config import (
+    DATA_FILE,
+    DATAPACKAGE_FILE,
+    FEATURE_SETS,
+    MIN_ROWS_PER_GROUP,
+    TARGET,
+)
 from penguin_site.files import sha256_bytes
+from penguin_site.study import current
 
 __all__ = [
     "CleanData",
@@ -38,8 +48,10 @@ __all__ = [
     "clean_for_modelling",
     "display_path",
     "expected_sha256",
+    "load_data",
     "load_penguins",
     "load_snapshot",
+    "modelled_categories",
 ]
 
 
@@ -118,8 +130,8 @@ def expected_sha256(datapackage: Path = DATAPACKAGE_FILE) -> str:
     return digest
 
 
-def load_penguins(path: Path, sha256: str | None = None) -> pd.DataFrame:
-    """Read and validate a penguins CSV; return it with the contract's dtypes.
+def load_data(path: Path, sha256: str | None = None) -> pd.DataFrame:
+    """Read and validate a data CSV; return it with the contract's dtypes.
 
     ``sha256`` is the checksum the file must have. The committed snapshot is checked
     against ``data/datapackage.json`` (see ``load_snapshot``); other files (tests,
@@ -142,7 +154,7 @@ def load_penguins(path: Path, sha256: str | None = None) -> pd.DataFrame:
                         "(recorded in data/datapackage.json). If the data changed on "
                         "purpose, accept them: .venv/bin/python scripts/accept_data.py "
                         f"{display_path(path)} (it validates the file, shows what changed "
-                        "and records it); to restore the palmerpenguins CSV instead, run "
+                        "and records it); to restore the original CSV instead, run "
                         "scripts/snapshot_data.py",
                     )
                 ],
@@ -150,26 +162,40 @@ def load_penguins(path: Path, sha256: str | None = None) -> pd.DataFrame:
     return typed
 
 
+#: The old name of ``load_data`` (scripts and tests of the example study use it).
+load_penguins = load_data
+
+
 def load_snapshot() -> pd.DataFrame:
     """The committed snapshot, checked against the sha256 recorded in datapackage.json."""
-    return load_penguins(DATA_FILE, expected_sha256(DATAPACKAGE_FILE))
+    return load_data(DATA_FILE, expected_sha256(DATAPACKAGE_FILE))
+
+
+def modelled_categories() -> list[str]:
+    """Categorical columns any candidate uses, in order of first use: the modelled groups."""
+    return list(dict.fromkeys(c for _, categorical in FEATURE_SETS.values() for c in categorical))
+
+
+def _modelled_inputs() -> list[str]:
+    numeric = (c for numeric, _ in FEATURE_SETS.values() for c in numeric)
+    return list(dict.fromkeys([*numeric, *modelled_categories(), TARGET]))
 
 
 def clean_for_modelling(df: pd.DataFrame, source: Path = DATA_FILE) -> CleanData:
-    """Keep rows with every measurement and sex; record why each other row was dropped.
+    """Keep rows with every model input; record why each other row was dropped.
 
-    A row without measurements cannot be used at all; a row without sex cannot be
-    used by the models that condition on sex. Dropping both everywhere gives every
-    candidate the same rows, so their cross-validated scores are comparable. Data
-    too thin to cross-validate (a species-sex group with fewer than
-    ``MIN_BIRDS_PER_GROUP`` complete rows) stops here with a message naming the
-    group, not later inside scikit-learn.
+    A row missing the columns that go missing together (a row not measured) cannot
+    be used at all; a row without a category a model conditions on cannot be used by that
+    model. Dropping both everywhere gives every candidate the same rows, so their
+    cross-validated scores are comparable. Data too thin to cross-validate (a group of the
+    modelled categories with fewer than ``MIN_ROWS_PER_GROUP`` complete rows) stops here
+    with a message naming the group, not later inside scikit-learn.
     """
-    measurements_missing = df[list(MEASUREMENTS)].isna().all(axis=1)
-    sex_missing = df["sex"].isna()
     reason = pd.Series(pd.NA, index=df.index, dtype="string")
-    reason[sex_missing] = "sex not recorded"
-    reason[measurements_missing] = "no measurements"
+    for column in reversed(_modelled_inputs()):
+        reason[df[column].isna()] = f"{column} not recorded"
+    if MISSING_TOGETHER:
+        reason[df[list(MISSING_TOGETHER)].isna().all(axis=1)] = "no measurements"
     keep = reason.isna()
     dropped = df.loc[~keep].assign(row=df.index[~keep] + 1, reason=reason[~keep])
     data = df.loc[keep].reset_index(drop=True)
@@ -178,19 +204,35 @@ def clean_for_modelling(df: pd.DataFrame, source: Path = DATA_FILE) -> CleanData
 
 
 def _check_groups(source: Path, data: pd.DataFrame) -> None:
-    sizes = data.groupby(["species", "sex"], observed=True).size()
+    by = modelled_categories()
+    if not by:
+        return
+    counted = data.groupby(by, observed=True).size()
+    sizes = {(k if isinstance(k, tuple) else (k,)): int(n) for k, n in counted.items()}
+    groups = pd.MultiIndex.from_product([CATEGORIES[c] for c in by]).tolist()
     thin = [
-        f"{species} {sex}: {int(sizes.get((species, sex), 0))}"
-        for species in CATEGORIES["species"]
-        for sex in CATEGORIES["sex"]
-        if sizes.get((species, sex), 0) < MIN_BIRDS_PER_GROUP
+        f"{' '.join(map(str, key))}: {sizes.get(key, 0)}"
+        for key in (k if isinstance(k, tuple) else (k,) for k in groups)
+        if sizes.get(key, 0) < MIN_ROWS_PER_GROUP
     ]
     if thin:
-        rule = (
-            f"too few complete rows to model: every species and sex needs at least "
-            f"{MIN_BIRDS_PER_GROUP} birds with all measurements and sex ({'; '.join(thin)})"
+        study = current()
+        nouns = join_words([study.categories[c].noun for c in by])
+        needed = join_words(
+            ["all measurements"] * bool(MISSING_TOGETHER)
+            + [c for c in by if not study.field(c).required]
         )
-        raise DataValidationError(source, [Violation("species, sex", rule)])
+        rule = (
+            f"too few complete rows to model: every {nouns} needs at least "
+            f"{MIN_ROWS_PER_GROUP} {study.row_short_plural} with {needed} ({'; '.join(thin)})"
+        )
+        raise DataValidationError(source, [Violation(", ".join(by), rule)])
+
+
+def _plain(value: float) -> str:
+    """A bound as a person writes it: ``2000`` for 2000.0, ``25.5`` stays."""
+    number = float(value)
+    return str(int(number)) if number.is_integer() else repr(number)
 
 
 def display_path(path: Path) -> str:
@@ -322,7 +364,7 @@ def _number_problems(raw: pd.DataFrame, body: _Body) -> tuple[list[Violation], p
         bad[column] = values.notna() & ~values.astype("string").str.fullmatch(pattern).fillna(True)
         if bad[column].any():
             rows = tuple(int(i) + 1 for i in raw.index[bad[column]])
-            whole = "whole " if column not in MEASUREMENTS else ""
+            whole = "whole " if current().field(column).type == "integer" else ""
             kind = f"a {whole}number like {EXAMPLES[column]}"
             problems.append(
                 Violation(
@@ -357,9 +399,9 @@ def _problem(column: str, check: str, group: pd.DataFrame, body: _Body) -> Itera
     if check == "multiple_fields_uniqueness":
         if column == COLUMNS[0]:  # reported once per column; keep one
             yield Violation("", "duplicate rows (identical in every column)", rows, lines)
-    elif MEASUREMENTS_MISSING_TOGETHER in check or "measurements must be all" in check:
+    elif MISSING_TOGETHER_CHECK in check or MISSING_TOGETHER_RULE in check:
         if column == COLUMNS[0]:
-            yield Violation(", ".join(MEASUREMENTS), check, rows, lines)
+            yield Violation(", ".join(MISSING_TOGETHER), check, rows, lines)
     elif check == "not_nullable" or (
         check.startswith("coerce_dtype") and group["failure_case"].isna().all()
     ):
@@ -372,7 +414,9 @@ def _problem(column: str, check: str, group: pd.DataFrame, body: _Body) -> Itera
         yield Violation(column, f"unknown value (allowed: {allowed})", rows, lines, values)
     elif check.startswith("in_range") and column in RANGES:
         low, high = RANGES[column]
-        unit = f" {MEASUREMENTS[column]}" if column in MEASUREMENTS else ""
-        yield Violation(column, f"must be between {low:g} and {high:g}{unit}", rows, lines, values)
+        unit = f" {current().field(column).unit}" if current().field(column).unit else ""
+        yield Violation(
+            column, f"must be between {_plain(low)} and {_plain(high)}{unit}", rows, lines, values
+        )
     else:
         yield Violation(column, f"rule {check}", rows, lines, values)

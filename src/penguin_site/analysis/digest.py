@@ -2,9 +2,9 @@
 
 Why: a page previewed on its own reuses the last analysis build when nothing it depends
 on changed, and recomputes it when anything did. "Anything" is exactly the analysis's own
-inputs: its code (this folder, ``config``, and the shared helpers it imports), the data and
-its description, the model's quality baseline, the lock, and the date stamped into the model
-file (``model_epoch``).
+inputs: its code (this folder, ``config``, and the shared helpers it imports), the study
+file, the data and its description, the model's quality baseline, the lock, and the date
+stamped into the model file (``model_epoch``).
 Editing the publisher or a page's helpers does not make the analysis stale. Standard
 library only, so checking is cheap.
 
@@ -23,6 +23,7 @@ from pathlib import Path
 
 from penguin_site.clock import commit_time, source_date_epoch
 from penguin_site.config import BASELINE_FILE, DATA_FILE, DATAPACKAGE_FILE, LOCK_FILE, ROOT
+from penguin_site.study import study_file
 
 __all__ = [
     "DIGEST_FILE",
@@ -47,14 +48,25 @@ _PACKAGE = Path(__file__).resolve().parents[1]
 
 def analysis_sources() -> list[Path]:
     """The code the analysis runs: this folder and the top-level modules it imports."""
-    shared = [_PACKAGE / name for name in ("config.py", "files.py", "clock.py")]
+    shared = [_PACKAGE / name for name in ("config.py", "files.py", "clock.py", "study.py")]
     return [*shared, *sorted(Path(__file__).resolve().parent.glob("*.py"))]
 
 
 def inputs_committed(root: Path = ROOT) -> int | None:
     """Commit time of the last commit that changed an analysis input; None outside git."""
-    inputs = [DATA_FILE, DATAPACKAGE_FILE, BASELINE_FILE, LOCK_FILE, *analysis_sources()]
-    paths = [str(p.resolve().relative_to(root.resolve())) for p in inputs if p.exists()]
+    inputs = [
+        study_file(),
+        DATA_FILE,
+        DATAPACKAGE_FILE,
+        BASELINE_FILE,
+        LOCK_FILE,
+        *analysis_sources(),
+    ]
+    # Only inputs inside the checkout have a commit time (a study elsewhere has none).
+    inside = [
+        p.resolve() for p in inputs if p.exists() and p.resolve().is_relative_to(root.resolve())
+    ]
+    paths = [str(p.relative_to(root.resolve())) for p in inside]
     return commit_time(root, *paths)
 
 
@@ -72,9 +84,15 @@ def model_epoch(env: Mapping[str, str] = os.environ) -> int:
 def analysis_digest(
     data_file: Path = DATA_FILE, datapackage: Path | None = DATAPACKAGE_FILE
 ) -> str:
-    """sha256 over the analysis's inputs (code, data, description, lock, build time)."""
+    """sha256 over the analysis's inputs (code, study, data, description, lock, build time)."""
     digest = hashlib.sha256()
-    inputs = [data_file, *(p for p in [datapackage] if p), BASELINE_FILE, *analysis_sources()]
+    inputs = [
+        study_file(),
+        data_file,
+        *(p for p in [datapackage] if p),
+        BASELINE_FILE,
+        *analysis_sources(),
+    ]
     if LOCK_FILE.is_file():
         inputs.append(LOCK_FILE)
     digest.update(f"model_epoch={model_epoch()}\0".encode())

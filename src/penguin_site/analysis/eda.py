@@ -1,4 +1,8 @@
-"""Tidy summary tables of the snapshot (one row per observation unit, one column per variable)."""
+"""Tidy summary tables of the snapshot (one row per observation unit, one column per variable).
+
+Which columns describe the data, which are crossed and which split the groups come from
+the study file; nothing here names a column.
+"""
 
 from __future__ import annotations
 
@@ -9,22 +13,25 @@ import pandas as pd
 
 from penguin_site.analysis.contract import CATEGORIES, COLUMNS
 from penguin_site.config import MEASUREMENTS, TARGET
+from penguin_site.study import current
 
 __all__ = [
+    "GROUP_COLUMNS",
     "Slopes",
     "counts",
-    "mass_bill_slopes",
+    "cross_tab",
     "measurement_summary",
     "missing_values",
-    "species_by_island",
+    "target_slopes",
 ]
 
 
-GROUP_COLUMNS: tuple[str, ...] = ("species", "island", "sex")
+#: The categorical columns the counts table describes, in table order.
+GROUP_COLUMNS: tuple[str, ...] = current().describe_by
 
 
 def counts(df: pd.DataFrame) -> pd.DataFrame:
-    """Birds per level of species, island and sex (missing sex counted as 'not recorded')."""
+    """Rows per level of each describing column (missing counted as 'not recorded')."""
     parts = []
     for column in GROUP_COLUMNS:
         levels = df[column].astype("object").fillna("not recorded")
@@ -38,21 +45,23 @@ def counts(df: pd.DataFrame) -> pd.DataFrame:
     return out[["variable", "level", "n", "share"]]
 
 
-def species_by_island(df: pd.DataFrame) -> pd.DataFrame:
-    """Cross-tabulation of species against island: which species live where."""
-    table = pd.crosstab(df["species"], df["island"])
+def cross_tab(df: pd.DataFrame) -> pd.DataFrame:
+    """Cross-tabulation of the study's two ``cross_tab`` columns: which levels go together."""
+    rows, columns = current().cross_tab
+    table = pd.crosstab(df[rows], df[columns])
     return table.reindex(
-        index=list(CATEGORIES["species"]), columns=list(CATEGORIES["island"]), fill_value=0
+        index=list(CATEGORIES[rows]), columns=list(CATEGORIES[columns]), fill_value=0
     )
 
 
 def measurement_summary(df: pd.DataFrame) -> pd.DataFrame:
-    """Mean and sd of each measurement by species and sex (rows with sex recorded)."""
-    long = df.dropna(subset=["sex"]).melt(
-        id_vars=["species", "sex"], value_vars=list(MEASUREMENTS), var_name="measurement"
+    """Mean and sd of each measurement by colour group and split (rows with the split set)."""
+    group, split = current().colour_by, current().split_by
+    long = df.dropna(subset=[split]).melt(
+        id_vars=[group, split], value_vars=list(MEASUREMENTS), var_name="measurement"
     )
     summary = (
-        long.groupby(["measurement", "species", "sex"], sort=False)["value"]
+        long.groupby(["measurement", group, split], sort=False)["value"]
         .agg(n="count", mean="mean", sd="std")
         .reset_index()
     )
@@ -60,11 +69,9 @@ def measurement_summary(df: pd.DataFrame) -> pd.DataFrame:
     summary["measurement"] = pd.Categorical(
         summary["measurement"], list(MEASUREMENTS), ordered=True
     )
-    summary = summary.sort_values(["measurement", "species", "sex"], kind="stable")
+    summary = summary.sort_values(["measurement", group, split], kind="stable")
     summary["measurement"] = summary["measurement"].astype(str)
-    return summary.reset_index(drop=True)[
-        ["measurement", "unit", "species", "sex", "n", "mean", "sd"]
-    ]
+    return summary.reset_index(drop=True)[["measurement", "unit", group, split, "n", "mean", "sd"]]
 
 
 def missing_values(df: pd.DataFrame) -> pd.DataFrame:
@@ -81,23 +88,24 @@ def missing_values(df: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Slopes:
-    """Least-squares slopes of body mass on bill length (g per mm).
+    """Least-squares slopes of the target on the study's ``scatter_x`` (target unit per unit).
 
-    ``overall`` pools the species; ``by_species`` fits each species on its own. The
-    pooled slope mixes a between-species difference (Gentoo are heavy, Chinstrap have
-    long bills but are light) with the within-species relation, so the two differ.
+    ``overall`` pools the groups; ``by_group`` fits each colour group on its own. The
+    pooled slope mixes a between-group difference with the within-group relation, so the
+    two can differ.
     """
 
     overall: float
-    by_species: dict[str, float]
+    by_group: dict[str, float]
 
 
-def mass_bill_slopes(df: pd.DataFrame) -> Slopes:
-    """Slopes of ``body_mass_g`` on ``bill_length_mm``, pooled and per species."""
-    rows = df.dropna(subset=["bill_length_mm", TARGET])
+def target_slopes(df: pd.DataFrame) -> Slopes:
+    """Slopes of the target on ``scatter_x``, pooled and per colour group."""
+    x, group = current().scatter_x, current().colour_by
+    rows = df.dropna(subset=[x, TARGET])
 
     def slope(part: pd.DataFrame) -> float:
-        return float(np.polyfit(part["bill_length_mm"], part[TARGET], deg=1)[0])
+        return float(np.polyfit(part[x], part[TARGET], deg=1)[0])
 
-    by_species = {str(s): slope(rows[rows["species"] == s]) for s in CATEGORIES["species"]}
-    return Slopes(overall=slope(rows), by_species=by_species)
+    by_group = {str(s): slope(rows[rows[group] == s]) for s in CATEGORIES[group]}
+    return Slopes(overall=slope(rows), by_group=by_group)

@@ -23,6 +23,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
 from penguin_site.analysis.contract import CATEGORIES
+from penguin_site.analysis.wording import a_or_an
 from penguin_site.config import (
     CHOSEN_FEATURE_SET,
     CV_FOLDS,
@@ -36,11 +37,13 @@ from penguin_site.config import (
     measurement_label,
     measurement_name,
 )
+from penguin_site.study import LOWEST_RMSE, current
 
 __all__ = [
     "METRICS",
     "CrossValidation",
     "Term",
+    "chosen",
     "coefficients",
     "compare",
     "cross_validate_candidates",
@@ -69,8 +72,9 @@ def features(feature_set: str) -> list[str]:
 def build_pipeline(feature_set: str) -> Pipeline:
     """Unfitted pipeline for one candidate: encode categoricals, then least squares.
 
-    The first category of each factor is dropped so the intercept is the baseline
-    bird (an Adelie female) and each coefficient is a difference in grams from it.
+    The first category of each factor is dropped so the intercept is the baseline row
+    (every factor at its first level) and each coefficient is a difference from it, in the
+    target's unit.
     """
     numeric, categorical = FEATURE_SETS[feature_set]
     transformers: list[tuple[str, object, list[str]]] = [("numeric", "passthrough", list(numeric))]
@@ -174,8 +178,15 @@ def compare(scores: pd.DataFrame) -> pd.DataFrame:
     summary = summary.reindex(list(FEATURE_SETS)).reset_index()
     summary.insert(1, "label", summary["candidate"].map(FEATURE_SET_LABELS))
     summary.insert(2, "features", summary["candidate"].map(lambda c: ", ".join(features(c))))
-    summary["chosen"] = summary["candidate"] == CHOSEN_FEATURE_SET
+    summary["chosen"] = summary["candidate"] == chosen(summary)
     return summary
+
+
+def chosen(comparison: pd.DataFrame) -> str:
+    """The candidate the site is about: the study's named one, or the lowest mean CV RMSE."""
+    if CHOSEN_FEATURE_SET != LOWEST_RMSE:
+        return CHOSEN_FEATURE_SET
+    return str(comparison.loc[comparison["rmse_mean"].idxmin(), "candidate"])
 
 
 def fit_final(data: pd.DataFrame, feature_set: str = CHOSEN_FEATURE_SET) -> Pipeline:
@@ -228,8 +239,8 @@ def coefficients(model: Pipeline) -> pd.DataFrame:
             "term": "(intercept)",
             "estimate": float(model[-1].intercept_),
             "unit": TARGET_UNIT,
-            "meaning": f"Predicted mass of {baseline} with every measurement at 0 "
-            "(an anchor for the line, not a real bird)",
+            "meaning": f"Predicted {current().target.short} of {baseline} with every "
+            f"measurement at 0 (an anchor for the line, not a real {current().row_short})",
         }
     ]
     rows += [{"term": t.name, "estimate": t.estimate, **_meaning(t)} for t in terms(model)]
@@ -237,11 +248,10 @@ def coefficients(model: Pipeline) -> pd.DataFrame:
 
 
 def _baseline_description(model: Pipeline) -> str:
-    """Which bird the intercept describes: the dropped first level of every factor."""
+    """Which row the intercept describes: the dropped first level of every factor."""
     categorical = _categorical_features(model)
-    if not categorical:
-        return "a penguin"
-    return "a " + " ".join(CATEGORIES[c][0] for c in reversed(categorical)) + " penguin"
+    words = [*(CATEGORIES[c][0] for c in reversed(categorical)), current().row_noun]
+    return f"{a_or_an(words[0])} {' '.join(words)}"
 
 
 def _categorical_features(model: Pipeline) -> list[str]:
@@ -256,12 +266,13 @@ def _meaning(term: Term) -> dict[str, str]:
         unit = MEASUREMENTS[term.column]
         return {
             "unit": f"{TARGET_UNIT} per {unit}",
-            "meaning": f"Change in predicted mass for each extra {unit} of "
+            "meaning": f"Change in predicted {current().target.short} for each extra {unit} of "
             f"{measurement_name(term.column)}, other features held fixed",
         }
     return {
         "unit": TARGET_UNIT,
-        "meaning": f"Difference in predicted mass for {term.column} = {term.level}, compared "
+        "meaning": f"Difference in predicted {current().target.short} for {term.column} = "
+        f"{term.level}, compared "
         f"with {CATEGORIES[term.column][0]} (the baseline), other features held fixed",
     }
 
@@ -280,13 +291,13 @@ def export_coefficients(model: Pipeline, data: pd.DataFrame) -> dict[str, object
     for term in numeric:
         values = data[term.column]
         groups = _typical_values(data, term.column, categorical)
-        first = next(g for g in groups if all(g[c] == v for c, v in first_group.items()))
+        first = next(x for x in groups if all(x[c] == v for c, v in first_group.items()))
         inputs[term.column] = {
             "min": float(np.floor(values.min())),
             "max": float(np.ceil(values.max())),
             "step": 0.1,
-            # A typical bird for the form's first choices, not the pooled median: the
-            # pooled 44.5 mm is long for a female Adelie.
+            # A typical row for the form's first choices, not the pooled median, which
+            # can be far from typical for the first group.
             "default": first["median"],
             "label": measurement_label(term.column),
             "groups": groups,
@@ -298,10 +309,15 @@ def export_coefficients(model: Pipeline, data: pd.DataFrame) -> dict[str, object
         if term.level is not None:
             effects[term.column][term.level] = term.estimate
     for column in categorical:
-        inputs[column] = {"levels": list(CATEGORIES[column]), "label": column.capitalize()}
+        inputs[column] = {"levels": list(CATEGORIES[column]), "label": _label(column)}
+    study = current()
     return {
         "target": TARGET,
         "unit": TARGET_UNIT,
+        # How the predictor names a group ("<level> <level> <rows>") and counts rows:
+        # the factors' levels in this order, then the row noun.
+        "rows": {"plural": study.row_plural, "short_plural": study.row_short_plural},
+        "group_order": list(reversed(categorical)),
         "intercept": float(model[-1].intercept_),
         "numeric": {t.column: t.estimate for t in numeric},
         "categorical": effects,
@@ -312,7 +328,7 @@ def export_coefficients(model: Pipeline, data: pd.DataFrame) -> dict[str, object
 def _typical_values(data: pd.DataFrame, column: str, by: Sequence[str]) -> list[dict[str, object]]:
     """Range and median of ``column`` in each group of the training data (one decimal).
 
-    The in-browser predictor starts from a typical value for the chosen bird and says
+    The in-browser predictor starts from a typical value for the chosen group and says
     when an input lies outside what the model was fitted on for that group.
     """
     whole = [((), data[column])]
@@ -330,3 +346,9 @@ def _typical_values(data: pd.DataFrame, column: str, by: Sequence[str]) -> list[
             }
         )
     return rows
+
+
+def _label(column: str) -> str:
+    """A categorical input's label: the study's label for it, else the name capitalised."""
+    category = current().categories.get(column)
+    return category.label if category else column.capitalize()

@@ -24,7 +24,7 @@ from penguin_site.analysis.dataset import (
     CleanData,
     clean_for_modelling,
     expected_sha256,
-    load_penguins,
+    load_data,
 )
 from penguin_site.analysis.digest import analysis_digest
 from penguin_site.analysis.quality import Gate, check_quality
@@ -33,18 +33,20 @@ from penguin_site.analysis.workers import Workers, workers
 from penguin_site.config import (
     BASELINE_FILE,
     BUILD_DIR,
-    CHOSEN_FEATURE_SET,
     CV_FOLDS,
     CV_REPEATS,
     DATA_FILE,
     DATAPACKAGE_FILE,
     FEATURE_SET_LABELS,
+    FEATURE_SETS,
     FIGURES,
     RECORDED_PACKAGES,
     SEED,
     TARGET,
+    TARGET_UNIT,
 )
 from penguin_site.files import read_json, replace_dir, sha256_bytes, sha256_file, write_json
+from penguin_site.study import current
 
 __all__ = ["Timings", "run_analysis"]
 
@@ -81,12 +83,12 @@ def run_analysis(
     with _stage(timings, "validation"):
         artifacts.zip_epoch()  # a malformed SOURCE_DATE_EPOCH stops us before any work
         checksum = expected_sha256(datapackage) if datapackage else None
-        penguins = load_penguins(data_file, checksum)
-        clean = clean_for_modelling(penguins, data_file)
+        table = load_data(data_file, checksum)
+        clean = clean_for_modelling(table, data_file)
     build_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{build_dir.name}.staging-", dir=build_dir.parent))
     try:
-        _build(staging, penguins, clean, data_file, datapackage, baseline, timings)
+        _build(staging, table, clean, data_file, datapackage, baseline, timings)
         with _stage(timings, "artifacts"):
             replace_dir(staging, build_dir)
     finally:
@@ -96,7 +98,7 @@ def run_analysis(
 
 def _build(
     staging: Path,
-    penguins: pd.DataFrame,
+    table: pd.DataFrame,
     clean: CleanData,
     data_file: Path,
     datapackage: Path | None,
@@ -110,18 +112,20 @@ def _build(
     """
     with workers(artifacts.import_skops) as pool:
         eda_figures = [
-            pool.figures.submit(_save_figures, staging, [job]) for job in _eda_jobs(penguins)
+            pool.figures.submit(_save_figures, staging, [job]) for job in _eda_jobs(table)
         ]
         with _stage(timings, "tables"):
-            _write_tables(staging, penguins, clean)
+            _write_tables(staging, table, clean)
         with _stage(timings, "cross_validation"):
             cv = modeling.cross_validate_candidates(clean.data)
             comparison = modeling.compare(cv.scores)
-            model = modeling.fit_final(clean.data)
+            chosen = modeling.chosen(comparison)
+            model = modeling.fit_final(clean.data, chosen)
         # Before anything of the model is written: a worse model stops the build here.
-        gate = check_quality(_chosen_scores(comparison), baseline) if baseline else None
+        scores = _chosen_scores(comparison)
+        gate = check_quality(scores, baseline, chosen) if baseline else None
         with _stage(timings, "artifacts"):
-            oof = _chosen_predictions(cv.predictions, clean.data)
+            oof = _chosen_predictions(cv.predictions, clean.data, chosen)
             per_bird = _mean_oof(oof)
             model_figures = [
                 pool.figures.submit(_save_figures, staging, [(function, per_bird)])
@@ -150,43 +154,37 @@ def _build(
         )
 
 
-def _write_tables(staging: Path, penguins: pd.DataFrame, clean: CleanData) -> None:
+def _write_tables(staging: Path, table: pd.DataFrame, clean: CleanData) -> None:
     tables = staging / results.TABLES_DIR
-    artifacts.write_table(tables, "counts", eda.counts(penguins))
-    artifacts.write_table(
-        tables, "species_by_island", eda.species_by_island(penguins).reset_index()
-    )
-    artifacts.write_table(tables, "measurement_summary", eda.measurement_summary(penguins))
-    artifacts.write_table(tables, "missing_values", eda.missing_values(penguins))
+    artifacts.write_table(tables, "counts", eda.counts(table))
+    artifacts.write_table(tables, "cross_tab", eda.cross_tab(table).reset_index())
+    artifacts.write_table(tables, "measurement_summary", eda.measurement_summary(table))
+    artifacts.write_table(tables, "missing_values", eda.missing_values(table))
     artifacts.write_table(tables, "dropped_rows", clean.dropped)
 
 
-def _chosen_predictions(predictions: pd.DataFrame, data: pd.DataFrame) -> pd.DataFrame:
-    """Out-of-fold predictions of the chosen model, one row per bird and repeat."""
-    chosen = predictions[predictions["candidate"] == CHOSEN_FEATURE_SET].drop(columns="candidate")
-    birds = data[["species", "island", "sex", "bill_length_mm"]].reset_index(names="row")
-    out = chosen.merge(birds, on="row", how="left").sort_values(["row", "repeat"], kind="stable")
+def _chosen_predictions(predictions: pd.DataFrame, data: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Out-of-fold predictions of the chosen model, one row per data row and repeat.
+
+    Each row carries its describing columns and the model's numeric inputs, so a reader of
+    the CSV can group the errors without joining the data.
+    """
+    chosen = predictions[predictions["candidate"] == name].drop(columns="candidate")
+    numeric, _ = FEATURE_SETS[name]
+    described = list(dict.fromkeys([*current().describe_by, *numeric]))
+    rows = data[described].reset_index(names="row")
+    out = chosen.merge(rows, on="row", how="left").sort_values(["row", "repeat"], kind="stable")
     out = out.rename(columns={"actual": f"{TARGET}", "predicted": f"predicted_{TARGET}"})
-    out["residual_g"] = out[TARGET] - out[f"predicted_{TARGET}"]
-    columns = [
-        "row",
-        "species",
-        "island",
-        "sex",
-        "bill_length_mm",
-        "repeat",
-        "fold",
-        TARGET,
-        f"predicted_{TARGET}",
-        "residual_g",
-    ]
+    residual = f"residual_{TARGET_UNIT}"
+    out[residual] = out[TARGET] - out[f"predicted_{TARGET}"]
+    columns = ["row", *described, "repeat", "fold", TARGET, f"predicted_{TARGET}", residual]
     return out[columns].reset_index(drop=True)
 
 
 def _mean_oof(oof: pd.DataFrame) -> pd.DataFrame:
-    """One point per bird for the diagnostic figures: its mean held-out prediction."""
+    """One point per data row for the diagnostic figures: its mean held-out prediction."""
     return (
-        oof.groupby(["row", "species"], sort=True, observed=True)
+        oof.groupby(["row", current().colour_by], sort=True, observed=True)
         .agg(actual=(TARGET, "first"), predicted=(f"predicted_{TARGET}", "mean"))
         .reset_index()
     )
@@ -231,7 +229,7 @@ def _scores(row: pd.Series) -> dict[str, dict[str, float]]:
 
 def _chosen_scores(comparison: pd.DataFrame) -> dict[str, dict[str, float]]:
     """The chosen model's scores, for the quality gate before anything is written."""
-    return _scores(comparison[comparison["candidate"] == CHOSEN_FEATURE_SET].iloc[0])
+    return _scores(comparison[comparison["chosen"]].iloc[0])
 
 
 def _metrics(
@@ -251,7 +249,7 @@ def _metrics(
     }
     return {
         "target": TARGET,
-        "chosen": CHOSEN_FEATURE_SET,
+        "chosen": modeling.chosen(comparison),
         "cross_validation": {
             "method": "repeated shuffled K-fold",
             "folds": CV_FOLDS,
@@ -276,23 +274,17 @@ def _metrics(
 
 
 def _model_card(metrics: dict[str, object], clean: CleanData) -> dict[str, object]:
-    chosen = metrics["candidates"][CHOSEN_FEATURE_SET]  # type: ignore[index]
+    name = str(metrics["chosen"])
+    chosen = metrics["candidates"][name]  # type: ignore[index]
     reasons = clean.dropped["reason"].value_counts().to_dict()
+    card = current().model_card
     return {
-        "model": FEATURE_SET_LABELS[CHOSEN_FEATURE_SET],
+        "model": FEATURE_SET_LABELS[name],
         "type": "Ordinary least squares linear regression (scikit-learn Pipeline)",
-        "target": f"{TARGET} (grams)",
+        "target": f"{TARGET} ({current().units[TARGET_UNIT].word}s)",
         "features": chosen["features"],
-        "intended_use": (
-            "Teaching and illustration: estimating the body mass of an adult Adelie, Chinstrap "
-            "or Gentoo penguin from its bill length, species and sex, and showing how much "
-            "species and sex add to bill length alone."
-        ),
-        "not_intended_for": [
-            "Decisions about individual animals' health or welfare",
-            "Chicks or juveniles, other penguin species, or other colonies and years",
-            "Birds whose sex is unknown (the model needs it)",
-        ],
+        "intended_use": card["intended_use"],
+        "not_intended_for": list(card["not_intended_for"]),
         "training_data": {
             **metrics["data"],  # type: ignore[dict-item]
             "dropped_reasons": {str(k): int(v) for k, v in reasons.items()},
@@ -301,14 +293,7 @@ def _model_card(metrics: dict[str, object], clean: CleanData) -> dict[str, objec
             "method": metrics["cross_validation"],
             **{metric: chosen[metric] for metric in modeling.METRICS},
         },
-        "limitations": [
-            "Three species on three islands in 2007-2009: the relation may not hold elsewhere.",
-            "A straight line with one slope for every species and sex; the slope in fact "
-            "differs between species (see the exploratory analysis).",
-            "Cross-validated error is an average; individual predictions can miss by several "
-            "hundred grams.",
-            "Body mass varies through the breeding season; the data are from one stage of it.",
-        ],
+        "limitations": list(card["limitations"]),
         "versions": metrics["versions"],
     }
 
@@ -337,13 +322,13 @@ def _save_figures(directory: Path, jobs: list[FigureJob]) -> list[FigureRecord]:
     return records
 
 
-def _eda_jobs(penguins: pd.DataFrame) -> list[FigureJob]:
+def _eda_jobs(table: pd.DataFrame) -> list[FigureJob]:
     """The exploratory figures: they need only the data, not the model. The heaviest
     first, so the two figures workers finish together."""
     return [
-        ("plot_measurement_pairs", penguins),
-        ("plot_mass_vs_bill", penguins),
-        ("plot_mass_distribution", penguins),
+        ("plot_measurement_pairs", table),
+        ("plot_target_vs_x", table),
+        ("plot_target_by_group", table),
     ]
 
 

@@ -27,7 +27,7 @@ from PIL import Image
 
 from penguin_site.analysis import captions
 from penguin_site.analysis.contract import CATEGORIES
-from penguin_site.analysis.eda import mass_bill_slopes
+from penguin_site.analysis.eda import target_slopes
 from penguin_site.analysis.results import DrawingRecord
 from penguin_site.config import (
     FIGURE_DENSITIES,
@@ -47,6 +47,7 @@ from penguin_site.config import (
     measurement_label,
     measurement_name,
 )
+from penguin_site.study import current
 
 __all__ = [
     "LOOKS",
@@ -56,11 +57,11 @@ __all__ = [
     "Palette",
     "drawing_stem",
     "figure_size",
-    "plot_mass_distribution",
-    "plot_mass_vs_bill",
     "plot_measurement_pairs",
     "plot_predicted_vs_actual",
     "plot_residuals",
+    "plot_target_by_group",
+    "plot_target_vs_x",
     "save_figure",
     "theme",
 ]
@@ -80,11 +81,17 @@ class Palette:
     grid: str
     reference: str  # reference lines: identity, zero, pooled fit
     outline: str  # box outlines and the points over them
-    species: dict[str, str]
-    sex: dict[str, str]
+    groups: dict[str, str]  # the study's colour_by levels
+    split: dict[str, str]  # the study's split_by levels (box fills)
 
 
-#: Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
+_STUDY = current()
+_GROUP = _STUDY.categories[_STUDY.colour_by]
+_SPLIT = _STUDY.categories[_STUDY.split_by]
+_X = _STUDY.scatter_x
+
+#: The page colours per scheme; the data colours per level come from the study file
+#: (the example's are Okabe-Ito: distinguishable with the common colour-vision deficiencies).
 PALETTES: dict[str, Palette] = {
     "light": Palette(
         background="#ffffff",
@@ -93,10 +100,9 @@ PALETTES: dict[str, Palette] = {
         grid="#e6e6e6",
         reference="#595959",
         outline="#212529",
-        # Okabe-Ito, with a darker orange: the points and lines must stand 3:1 out of the
-        # white page (WCAG non-text contrast); #E69F00 is 2.1:1.
-        species={"Adelie": "#B86E00", "Chinstrap": "#0072B2", "Gentoo": "#009E73"},
-        sex={"female": "#CC79A7", "male": "#56B4E9"},
+        # The points and lines must stand 3:1 out of the white page (WCAG non-text contrast).
+        groups=_GROUP.colours("light"),
+        split=_SPLIT.colours("light"),
     ),
     "dark": Palette(
         background="#222222",
@@ -105,8 +111,8 @@ PALETTES: dict[str, Palette] = {
         grid="#3d3d3d",
         reference="#b3b3b3",
         outline="#e6e6e6",
-        species={"Adelie": "#E69F00", "Chinstrap": "#56B4E9", "Gentoo": "#009E73"},
-        sex={"female": "#CC79A7", "male": "#56B4E9"},
+        groups=_GROUP.colours("dark"),
+        split=_SPLIT.colours("dark"),
     ),
 }
 
@@ -172,26 +178,29 @@ def theme(name: str = "", look: Look = LIGHT_WIDE) -> p9.theme:
     )
 
 
-def _species_colour(look: Look) -> p9.scale_color_manual:
-    return p9.scale_color_manual(values=look.palette.species, limits=list(CATEGORIES["species"]))
+def _group_colour(look: Look) -> p9.scale_color_manual:
+    return p9.scale_color_manual(
+        values=look.palette.groups, limits=list(CATEGORIES[_STUDY.colour_by])
+    )
 
 
-def plot_mass_vs_bill(df: pd.DataFrame) -> Figure:
-    """Body mass against bill length, with per-species and pooled least-squares lines."""
-    name = "mass-vs-bill"
-    rows = df.dropna(subset=["bill_length_mm", TARGET])
-    slopes = mass_bill_slopes(rows)
-    per_species = pd.concat(
-        _fitted_line(rows[rows["species"] == species]).assign(species=species)
-        for species in CATEGORIES["species"]
-    ).astype({"species": rows["species"].dtype})
+def plot_target_vs_x(df: pd.DataFrame) -> Figure:
+    """The target against ``scatter_x``, with per-group and pooled least-squares lines."""
+    name = "target-vs-x"
+    group = _STUDY.colour_by
+    rows = df.dropna(subset=[_X, TARGET])
+    slopes = target_slopes(rows)
+    per_group = pd.concat(
+        _fitted_line(rows[rows[group] == level]).assign(**{group: level})
+        for level in CATEGORIES[group]
+    ).astype({group: rows[group].dtype})
     pooled = _fitted_line(rows)
 
     def draw(look: Look) -> p9.ggplot:
         return (
-            p9.ggplot(rows, p9.aes("bill_length_mm", TARGET, color="species"))
+            p9.ggplot(rows, p9.aes(_X, TARGET, color=group))
             + p9.geom_point(alpha=0.6, size=1.6)
-            + p9.geom_line(per_species, size=1)
+            + p9.geom_line(per_group, size=1)
             + p9.geom_line(
                 pooled,
                 p9.aes(group=1),
@@ -199,39 +208,38 @@ def plot_mass_vs_bill(df: pd.DataFrame) -> Figure:
                 linetype="dashed",
                 size=0.8,
             )
-            + _species_colour(look)
-            + p9.labs(
-                x=measurement_label("bill_length_mm"), y=measurement_label(TARGET), color="Species"
-            )
+            + _group_colour(look)
+            + p9.labs(x=measurement_label(_X), y=measurement_label(TARGET), color=_GROUP.label)
             + theme(name, look)
         )
 
-    words = captions.mass_vs_bill(rows, slopes)
+    words = captions.target_vs_x(rows, slopes)
     return Figure(name, draw, words.caption, words.alt)
 
 
 def _fitted_line(rows: pd.DataFrame) -> pd.DataFrame:
-    """The least-squares line of mass on bill length across the rows' bill range.
+    """The least-squares line of the target on ``scatter_x`` across the rows' x range.
 
     What ``geom_smooth(method="lm", se=False)`` draws, computed here: plotnine's smoother
     imports statsmodels (about 2 s) in every process that draws it.
     """
-    x = rows["bill_length_mm"].to_numpy()
+    x = rows[_X].to_numpy()
     slope, intercept = np.polyfit(x, rows[TARGET].to_numpy(), deg=1)
     ends = np.array([x.min(), x.max()])
-    return pd.DataFrame({"bill_length_mm": ends, TARGET: intercept + slope * ends})
+    return pd.DataFrame({_X: ends, TARGET: intercept + slope * ends})
 
 
-def plot_mass_distribution(df: pd.DataFrame) -> Figure:
-    """Body mass by species and sex: the two factors the model adds to bill length."""
-    name = "mass-distribution"
-    rows = df.dropna(subset=[TARGET, "sex"])
-    medians = rows.groupby(["species", "sex"], observed=True)[TARGET].median()
+def plot_target_by_group(df: pd.DataFrame) -> Figure:
+    """The target by colour group and split: the factors the example model adds."""
+    name = "target-by-group"
+    group, split = _STUDY.colour_by, _STUDY.split_by
+    rows = df.dropna(subset=[TARGET, split])
+    medians = rows.groupby([group, split], observed=True)[TARGET].median()
 
     def draw(look: Look) -> p9.ggplot:
         outline = look.palette.outline
         return (
-            p9.ggplot(rows, p9.aes("species", TARGET, fill="sex"))
+            p9.ggplot(rows, p9.aes(group, TARGET, fill=split))
             + p9.geom_boxplot(
                 outlier_shape="", width=0.6, color=outline, position=p9.position_dodge(0.7)
             )
@@ -243,12 +251,12 @@ def plot_mass_distribution(df: pd.DataFrame) -> Figure:
                 size=0.9,
                 color=outline,
             )
-            + p9.scale_fill_manual(values=look.palette.sex, limits=list(CATEGORIES["sex"]))
-            + p9.labs(x="Species", y=measurement_label(TARGET), fill="Sex")
+            + p9.scale_fill_manual(values=look.palette.split, limits=list(CATEGORIES[split]))
+            + p9.labs(x=_GROUP.label, y=measurement_label(TARGET), fill=_SPLIT.label)
             + theme(name, look)
         )
 
-    words = captions.mass_distribution(rows, medians)
+    words = captions.target_by_group(rows, medians)
     return Figure(name, draw, words.caption, words.alt)
 
 
@@ -258,7 +266,7 @@ def _pair_label(x: str, y: str) -> str:
 
 
 def plot_measurement_pairs(df: pd.DataFrame) -> Figure:
-    """Every pair of the four measurements, one panel each, coloured by species."""
+    """Every pair of the measurements, one panel each, coloured by group."""
     name = "measurement-pairs"
     columns = list(MEASUREMENTS)
     pairs = [(x, y) for i, x in enumerate(columns) for y in columns[i + 1 :]]
@@ -271,7 +279,7 @@ def plot_measurement_pairs(df: pd.DataFrame) -> Figure:
                     "pair": label,
                     "x": rows[x].to_numpy(),
                     "y": rows[y].to_numpy(),
-                    "species": rows["species"].to_numpy(),
+                    _STUDY.colour_by: rows[_STUDY.colour_by].to_numpy(),
                 }
             )
             for (x, y), label in zip(pairs, labels, strict=True)
@@ -282,13 +290,13 @@ def plot_measurement_pairs(df: pd.DataFrame) -> Figure:
 
     def draw(look: Look) -> p9.ggplot:
         return (
-            p9.ggplot(long, p9.aes("x", "y", color="species"))
+            p9.ggplot(long, p9.aes("x", "y", color=_STUDY.colour_by))
             + p9.geom_point(alpha=0.5, size=0.7)
             + p9.facet_wrap("pair", scales="free", ncol=2 if look.narrow else 3)
-            # Four x ticks at most, so flipper lengths (three digits) do not run together.
+            # Four x ticks at most, so three-digit values do not run together.
             + p9.scale_x_continuous(breaks=breaks_extended(n=4))
-            + _species_colour(look)
-            + p9.labs(x="", y="", color="Species")
+            + _group_colour(look)
+            + p9.labs(x="", y="", color=_GROUP.label)
             + theme(name, look)
             # Room between rows for a panel's two-line title under the ticks above it.
             + p9.theme(panel_spacing_y=0.04)
@@ -299,7 +307,7 @@ def plot_measurement_pairs(df: pd.DataFrame) -> Figure:
 
 
 def plot_predicted_vs_actual(predictions: pd.DataFrame) -> Figure:
-    """Out-of-fold prediction (mean over repeats) against the measured mass, per bird."""
+    """Out-of-fold prediction (mean over repeats) against the measured target, per row."""
     name = "predicted-vs-actual"
     low = float(min(predictions["actual"].min(), predictions["predicted"].min()))
     high = float(max(predictions["actual"].max(), predictions["predicted"].max()))
@@ -308,15 +316,15 @@ def plot_predicted_vs_actual(predictions: pd.DataFrame) -> Figure:
 
     def draw(look: Look) -> p9.ggplot:
         return (
-            p9.ggplot(predictions, p9.aes("actual", "predicted", color="species"))
+            p9.ggplot(predictions, p9.aes("actual", "predicted", color=_STUDY.colour_by))
             + p9.geom_abline(intercept=0, slope=1, linetype="dashed", color=look.palette.reference)
             + p9.geom_point(alpha=0.7, size=1.4)
-            + _species_colour(look)
+            + _group_colour(look)
             + p9.coord_fixed(xlim=(low, high), ylim=(low, high))
             + p9.labs(
                 x=f"Measured {measurement_name(TARGET)} ({TARGET_UNIT})",
                 y=f"Predicted {measurement_name(TARGET)} ({TARGET_UNIT})",
-                color="Species",
+                color=_GROUP.label,
             )
             + theme(name, look)
         )
@@ -329,23 +337,25 @@ def plot_residuals(predictions: pd.DataFrame) -> Figure:
     """Residuals against predictions: spread and bias the metrics summarise in one number."""
     name = "residuals"
     rows = predictions.assign(residual=predictions["actual"] - predictions["predicted"])
-    by_species = rows.groupby("species", observed=True)["residual"].agg(["count", "mean", "std"])
+    by_group = rows.groupby(_STUDY.colour_by, observed=True)["residual"].agg(
+        ["count", "mean", "std"]
+    )
 
     def draw(look: Look) -> p9.ggplot:
         return (
-            p9.ggplot(rows, p9.aes("predicted", "residual", color="species"))
+            p9.ggplot(rows, p9.aes("predicted", "residual", color=_STUDY.colour_by))
             + p9.geom_hline(yintercept=0, linetype="dashed", color=look.palette.reference)
             + p9.geom_point(alpha=0.7, size=1.4)
-            + _species_colour(look)
+            + _group_colour(look)
             + p9.labs(
                 x=f"Predicted {measurement_name(TARGET)} ({TARGET_UNIT})",
                 y=f"Measured minus predicted ({TARGET_UNIT})",
-                color="Species",
+                color=_GROUP.label,
             )
             + theme(name, look)
         )
 
-    words = captions.residuals(rows, by_species)
+    words = captions.residuals(rows, by_group)
     return Figure(name, draw, words.caption, words.alt)
 
 

@@ -15,7 +15,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from penguin_site.config import BASELINE_FILE, CHOSEN_FEATURE_SET, R2_FLOOR, RMSE_TOLERANCE
+from penguin_site.config import (
+    BASELINE_FILE,
+    CHOSEN_FEATURE_SET,
+    R2_FLOOR,
+    RMSE_TOLERANCE,
+    TARGET_UNIT,
+)
 from penguin_site.files import read_json, write_json
 
 __all__ = ["Gate", "ModelQualityError", "check_quality", "read_baseline", "write_baseline"]
@@ -41,8 +47,9 @@ class Gate:
         found = []
         if self.rmse > self.rmse_limit:
             found.append(
-                f"RMSE {self.rmse:.1f} g is above the limit {self.rmse_limit:.1f} g "
-                f"(baseline {self.rmse_baseline:.1f} g + {RMSE_TOLERANCE:.0%})"
+                f"RMSE {self.rmse:.1f} {TARGET_UNIT} is above the limit "
+                f"{self.rmse_limit:.1f} {TARGET_UNIT} "
+                f"(baseline {self.rmse_baseline:.1f} {TARGET_UNIT} + {RMSE_TOLERANCE:.0%})"
             )
         if self.r2 < self.r2_floor:
             found.append(f"R² {self.r2:.3f} is below the floor {self.r2_floor:.2f}")
@@ -52,7 +59,7 @@ class Gate:
         return asdict(self)
 
 
-def read_baseline(path: Path = BASELINE_FILE) -> dict[str, float]:
+def read_baseline(path: Path = BASELINE_FILE, name: str = CHOSEN_FEATURE_SET) -> dict[str, float]:
     """The recorded scores, or a ``ModelQualityError`` naming the file and what is wrong."""
     try:
         recorded = read_json(path)
@@ -67,20 +74,23 @@ def read_baseline(path: Path = BASELINE_FILE) -> dict[str, float]:
             f"{path}: must hold candidate, rmse and r2 (cannot read it: {type(exc).__name__}: "
             f"{exc})"
         ) from None
-    if candidate != CHOSEN_FEATURE_SET:
+    if candidate != name:
         raise ModelQualityError(
             f"{path}: the baseline is for {candidate!r} but the site's model is "
-            f"{CHOSEN_FEATURE_SET!r}; record a baseline for it"
+            f"{name!r}; record a baseline for it"
         )
     return scores
 
 
-def check_quality(chosen: Mapping[str, Any], path: Path = BASELINE_FILE) -> Gate:
+def check_quality(
+    chosen: Mapping[str, Any], path: Path = BASELINE_FILE, name: str = CHOSEN_FEATURE_SET
+) -> Gate:
     """Compare the chosen model's metrics (``metrics.json`` shape) with the baseline.
 
+    ``name`` is the chosen candidate (the study's, or the one cross-validation picked).
     Returns the gate when it passes; raises ``ModelQualityError`` when it does not.
     """
-    baseline = read_baseline(path)
+    baseline = read_baseline(path, name)
     gate = Gate(
         rmse=float(chosen["rmse"]["mean"]),
         rmse_baseline=baseline["rmse"],
@@ -98,12 +108,14 @@ def check_quality(chosen: Mapping[str, Any], path: Path = BASELINE_FILE) -> Gate
     return gate
 
 
-def write_baseline(chosen: Mapping[str, Any], path: Path = BASELINE_FILE) -> Path:
-    """Record the chosen model's cross-validated scores as the new baseline."""
+def write_baseline(
+    chosen: Mapping[str, Any], path: Path = BASELINE_FILE, name: str = CHOSEN_FEATURE_SET
+) -> Path:
+    """Record the chosen model's (candidate ``name``) cross-validated scores as the baseline."""
     write_json(
         path,
         {
-            "candidate": CHOSEN_FEATURE_SET,
+            "candidate": name,
             "rmse": round(float(chosen["rmse"]["mean"]), 3),
             "r2": round(float(chosen["r2"]["mean"]), 5),
         },

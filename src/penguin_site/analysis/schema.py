@@ -1,6 +1,7 @@
 """The pandera schema that enforces the data contract (``contract``) on a loaded table.
 
-Built only from ``contract``'s constants, so what is enforced is what is documented.
+Built only from ``contract``'s constants, which come from the data package's Table
+Schema, so what is enforced is what is documented.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ import pandera.pandas as pa
 from penguin_site.analysis.contract import (
     CATEGORIES,
     COLUMNS,
-    MEASUREMENTS_MISSING_TOGETHER,
+    MISSING_TOGETHER,
+    MISSING_TOGETHER_CHECK,
+    MISSING_TOGETHER_RULE,
     NULLABLE,
     RANGES,
     column_kind,
 )
-from penguin_site.config import MEASUREMENTS
 
 __all__ = ["SCHEMA"]
 
@@ -28,9 +30,9 @@ _DTYPES: MappingProxyType[str, object] = MappingProxyType(
 )
 
 
-def _measurements_missing_together(df: pd.DataFrame) -> pd.Series:
-    """A row passes when its four measurements are all present or all missing."""
-    missing = df[list(MEASUREMENTS)].isna()
+def _missing_together(df: pd.DataFrame) -> pd.Series:
+    """A row passes when its missing-together columns are all present or all missing."""
+    missing = df[list(MISSING_TOGETHER)].isna()
     return missing.all(axis=1) | ~missing.any(axis=1)
 
 
@@ -43,15 +45,15 @@ def _column(name: str) -> pa.Column:
     return pa.Column(_DTYPES[kind], checks=checks, nullable=name in NULLABLE, coerce=True)
 
 
+_TOGETHER = (
+    [pa.Check(_missing_together, name=MISSING_TOGETHER_CHECK, error=MISSING_TOGETHER_RULE)]
+    if MISSING_TOGETHER
+    else []
+)
+
 SCHEMA = pa.DataFrameSchema(
     columns={name: _column(name) for name in COLUMNS},
-    checks=[
-        pa.Check(
-            _measurements_missing_together,
-            name=MEASUREMENTS_MISSING_TOGETHER,
-            error="the four measurements must be all present or all missing",
-        )
-    ],
+    checks=_TOGETHER,
     unique=list(COLUMNS),
     report_duplicates="all",
     strict=True,

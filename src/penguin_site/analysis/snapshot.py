@@ -1,21 +1,23 @@
 """Write the committed data snapshot and its Frictionless description.
 
-The snapshot starts as the exact bytes the ``palmerpenguins`` package ships, so anyone
-can check it against the source; a data team later accepts its own files (``intake``).
-``datapackage.json`` records the file's size, sha256, licence, source and the column
-contract (generated from ``schema``, never typed).
+The snapshot starts as the exact bytes a Python package ships (the study file's
+``snapshot``: package and file), so anyone can check it against the source; a data team
+later accepts its own files (``intake``). ``datapackage.json`` records the file's size,
+sha256 and source; its title, licence and column contract (the Table Schema the analysis
+enforces) are the committed ones, kept as they are: this module never rewrites the contract.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from importlib import metadata, resources
 from pathlib import Path
 
-from penguin_site.analysis.contract import MISSING_TOKENS, frictionless_fields
-from penguin_site.analysis.dataset import load_penguins
+from penguin_site.analysis.dataset import load_data
 from penguin_site.config import DATA_FILE, DATAPACKAGE_FILE
 from penguin_site.files import read_json, sha256_bytes
+from penguin_site.study import current
 
 __all__ = [
     "Source",
@@ -27,21 +29,24 @@ __all__ = [
 ]
 
 
-SOURCE_PACKAGE = "palmerpenguins"
+SOURCE_PACKAGE: str = str(current().snapshot.get("package", ""))
+#: The file inside that package.
+SOURCE_FILE: str = str(current().snapshot.get("file", ""))
 PACKAGE_URL = f"https://pypi.org/project/{SOURCE_PACKAGE}/"
 #: One entry of the descriptor's ``sources``: a title and a path (Frictionless).
 Source = dict[str, str]
 
-CITATION = (
-    "Gorman KB, Williams TD, Fraser WR (2014). Ecological sexual dimorphism and environmental "
-    "variability within a community of Antarctic penguins (genus Pygoscelis). PLoS ONE 9(3): "
-    "e90081. https://doi.org/10.1371/journal.pone.0090081"
+#: The publication the data come from (the descriptor's first source), if the study names one.
+CITATION: Source | None = (
+    {k: str(v) for k, v in current().snapshot["citation"].items()}
+    if "citation" in current().snapshot
+    else None
 )
 
 
 def source_bytes() -> bytes:
-    """The CSV shipped inside the installed ``palmerpenguins`` package."""
-    return (resources.files(SOURCE_PACKAGE) / "data" / "penguins.csv").read_bytes()
+    """The CSV shipped inside the installed source package (the study's ``snapshot``)."""
+    return (resources.files(SOURCE_PACKAGE) / SOURCE_FILE).read_bytes()
 
 
 def write_snapshot(
@@ -53,7 +58,7 @@ def write_snapshot(
     """Validate ``data`` (default: the package's CSV), then write it and its description.
 
     ``source`` is the descriptor's note on where ``data`` came from (default: the
-    ``palmerpenguins`` package; ``accepted_file`` for a file a data team accepted).
+    source package; ``accepted_file`` for a file a data team accepted).
     Both files are written under temporary names first and renamed into place only when
     the data meet the contract, so a bad source never replaces a good snapshot and the
     two files never disagree after a failure.
@@ -63,7 +68,7 @@ def write_snapshot(
     candidate = _temporary(data_file)
     candidate.write_bytes(data)
     try:
-        frame = load_penguins(candidate)  # the contract must hold before we record it
+        frame = load_data(candidate)  # the contract must hold before we record it
     except Exception:
         candidate.unlink()
         raise
@@ -88,7 +93,7 @@ def accepted_file(name: str) -> Source:
 
 
 def from_package(datapackage: Path = DATAPACKAGE_FILE) -> bool:
-    """Whether the recorded snapshot is the ``palmerpenguins`` package's CSV."""
+    """Whether the recorded snapshot is the source package's CSV."""
     sources = read_json(datapackage).get("sources", [])
     return any(PACKAGE_URL in str(s.get("path", "")) for s in sources)
 
@@ -126,44 +131,21 @@ def _replace_both(candidate: Path, data_file: Path, descriptor: str, datapackage
 def describe(
     file_name: str, data: bytes, rows: int, digest: str, source: Source | None = None
 ) -> dict[str, object]:
-    """Frictionless Data Package descriptor for the snapshot (``source``: see write_snapshot)."""
-    version = metadata.version(SOURCE_PACKAGE)
+    """Data Package descriptor for the snapshot (``source``: see write_snapshot).
+
+    The committed descriptor with the file's own facts (name, size, sha256, rows) and
+    sources replaced: its title, licence and Table Schema stay exactly as committed.
+    """
     if source is None:
+        version = metadata.version(SOURCE_PACKAGE)
         source = {
-            "title": f"Python package {SOURCE_PACKAGE} {version} (file data/penguins.csv)",
+            "title": f"Python package {SOURCE_PACKAGE} {version} (file {SOURCE_FILE})",
             "path": f"{PACKAGE_URL}{version}/",
         }
-    return {
-        "name": "palmer-penguins",
-        "title": "Palmer Archipelago (Antarctica) penguin data",
-        "description": (
-            "Size measurements of adult foraging Adelie, Chinstrap and Gentoo penguins near "
-            "Palmer Station, Antarctica, 2007-2009. Collected by Dr. Kristen Gorman and the "
-            "Palmer Station Long Term Ecological Research (LTER) Program."
-        ),
-        "licenses": [
-            {
-                "name": "CC0-1.0",
-                "title": "Creative Commons Zero v1.0 Universal",
-                "path": "https://creativecommons.org/publicdomain/zero/1.0/",
-            }
-        ],
-        "sources": [
-            {"title": CITATION, "path": "https://doi.org/10.1371/journal.pone.0090081"},
-            source,
-        ],
-        "resources": [
-            {
-                "name": "penguins",
-                "path": file_name,
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8",
-                "bytes": len(data),
-                "hash": f"sha256:{digest}",
-                "rows": rows,
-                "dialect": {"delimiter": ",", "header": True},
-                "schema": {"fields": frictionless_fields(), "missingValues": list(MISSING_TOKENS)},
-            }
-        ],
-    }
+    descriptor = copy.deepcopy(read_json(current().datapackage_file))
+    descriptor["sources"] = [*([CITATION] if CITATION else []), source]
+    resource = descriptor["resources"][0]
+    resource.update(
+        {"path": file_name, "bytes": len(data), "hash": f"sha256:{digest}", "rows": rows}
+    )
+    return descriptor

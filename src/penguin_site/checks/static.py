@@ -232,7 +232,7 @@ def scan_page(html: str) -> PageScan:
 
 def css_urls(css: str) -> list[str]:
     """Every URL a stylesheet loads (``url(...)`` and ``@import``), data: URIs excluded."""
-    found = [next(g for g in m.groups() if g is not None) for m in CSS_URL_PATTERN.finditer(css)]
+    found = [next(x for x in m.groups() if x is not None) for m in CSS_URL_PATTERN.finditer(css)]
     found += [m.group(1) or m.group(2) for m in CSS_IMPORT_PATTERN.finditer(css)]
     return [url.strip() for url in found if url.strip() and not url.strip().startswith("data:")]
 
@@ -263,7 +263,7 @@ def footer_problems(footer_text: str) -> list[str]:
     if not COMMIT_PATTERN.search(footer_text):
         missing.append("git commit ('commit <short sha>')")
     if not DATE_PATTERN.search(footer_text):
-        missing.append("build date (YYYY-MM-DD)")
+        missing.append("build date (an ISO date, 2025-01-31)")
     stated = footer_versions(footer_text)
     missing += [
         f"{tool} version ('{tool} <version>')" for tool in FOOTER_TOOLS if tool not in stated

@@ -18,12 +18,12 @@ Cache policy (``cache_control_for``), from most to least volatile:
   previous analysis after a publish. ``build.json`` changes with every build and the smoke
   test reads it to tell which build is live, so a cached copy would hide a new one.
 - ``public, max-age=31536000, immutable`` for the files under ``site_libs/`` named by content
-  (a content hash in the name, e.g. ``bootstrap-0521a3bd08ba11595b2234b38ff7fd9c.min.css``):
-  new content gets a new name, so the old URL can be cached for a year.
+  (a content hash in the name, as in ``bootstrap-0521a3bd08ba11595b2234b38ff7fd9c.min.css``):
+  new content gets a new name, so the old URL can be cached for 365 days.
 - ``public, max-age=86400`` for the other ``site_libs/`` files (``quarto.js``,
   ``bootstrap-icons.woff``...): Quarto names them by library, not by content, and they
   change only when the pinned Quarto version changes. "immutable" would keep an old
-  ``quarto.js`` next to new pages for a year after a Quarto upgrade; one day bounds that.
+  ``quarto.js`` next to new pages for months after a Quarto upgrade; one day bounds that.
 - ``public, max-age=3600`` for everything else (figures, data downloads, the model file):
   they keep their names across renders, so an hour bounds how long a changed figure is stale.
 """
@@ -43,7 +43,7 @@ __all__ = ["REVALIDATE", "ObjectHeaders", "content_type_for", "headers_for", "me
 _UTF8 = "; charset=utf-8"
 
 #: File extension (lower case) -> Content-Type. Text types carry ``charset=utf-8`` because
-#: Quarto writes UTF-8 and a browser would otherwise guess (mojibake in names like "Biscoe").
+#: Quarto writes UTF-8 and a browser would otherwise guess (mojibake in names like "Zürich").
 CONTENT_TYPES: MappingProxyType[str, str] = MappingProxyType(
     {
         # Pages and their text assets.

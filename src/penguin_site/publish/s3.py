@@ -227,7 +227,7 @@ def make_s3_client(
 
 
 def explain(error: Exception, action: str, target: S3Target, key: str | None = None) -> str:
-    """One line saying why ``action`` (e.g. "upload") on the bucket/key failed."""
+    """One line saying why ``action`` on the bucket/key failed ("upload", say)."""
     where = target.url(key) if key is not None else target.url()
     if isinstance(error, NoCredentialsError):
         return (

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from penguin_site.config import BUILD_RECORD, PAGE_FILES
+from penguin_site.config import BUILD_RECORD, PAGE_FILES, PROJECT_NAME
 from penguin_site.files import sha256_bytes
 from penguin_site.publish.content_types import media_type_for
 
@@ -52,7 +52,7 @@ MAX_INTERVAL = 30.0
 #: Longest wait for one response; a request gets at least MIN_REQUEST_TIMEOUT.
 REQUEST_TIMEOUT = 10.0
 MIN_REQUEST_TIMEOUT = 1.0
-USER_AGENT = "penguin-site-smoke-test"
+USER_AGENT = f"{PROJECT_NAME}-smoke-test"
 #: Sent with every request: caches between us and the origin should revalidate.
 REQUEST_HEADERS = {"User-Agent": USER_AGENT, "Cache-Control": "no-cache"}
 

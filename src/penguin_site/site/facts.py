@@ -1,8 +1,9 @@
 """Every number the prose quotes, computed from one build's results and formatted once.
 
 Why: a page never types a number; it writes `` `{python} facts.r2` ``. The words that
-depend on the data (which species is heaviest, where each was sampled) are computed
-here too, so they change when the data do.
+depend on the data (which group is highest, where each level occurs) are computed here
+too, so they change when the data do. Which columns those are, and the words for them,
+come from the study file; no fact is named after one study's columns or levels.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from penguin_site.analysis.contract import CATEGORIES, COLUMNS
 from penguin_site.analysis.results import Results
 from penguin_site.analysis.wording import amount, join_words
 from penguin_site.config import TARGET, TARGET_UNIT
+from penguin_site.study import current
 
 __all__ = ["Facts", "as_variables", "key_facts"]
 
@@ -27,7 +29,7 @@ class Facts:
     complete_rows: str
     dropped_rows: str
     columns: str
-    species: str
+    groups: str  # how many levels the colour_by column has
     data_sha256: str
     folds: str
     repeats: str
@@ -43,44 +45,64 @@ class Facts:
     best_r2: str
     best_rmse: str
     slope: str
-    male: str  # "547 g heavier" (than a female with the same bill and species)
-    gentoo: str  # "1,095 g heavier" (than an Adelie with the same bill and sex)
-    chinstrap: str  # "299 g lighter"
+    #: Each category's effect in the chosen model against its column's reference level,
+    #: as prose reads it: effects[column][level] == "1,095 <unit> <higher>" (``_difference``).
+    effects: dict[str, dict[str, str]]
     model_sha256: str
-    islands: str  # "Adelie penguins were sampled on Biscoe, Dream and Torgersen; ..."
-    dimorphism: str  # "males have the larger mean in every measurement of every species"
-    heaviest: str  # "Gentoo" (highest mean body mass)
+    cross_tab: str  # "A <rows> were sampled on X, Y and Z; B <rows> ... only on Y"
+    split_gap: str  # "<second levels> have the larger mean in every measurement of every <group>"
+    highest: str  # the colour_by level with the highest mean target
     quality_gate: str  # the chosen model's scores beside the committed baseline and limits
 
 
-def _islands(table: pd.DataFrame) -> str:
-    """Where each species was sampled, from the species-by-island counts."""
+def _cross_tab(table: pd.DataFrame) -> str:
+    """Where each row level occurs, from the cross-tabulation counts."""
+    rows, _ = current().cross_tab
     parts = []
-    for row in table.set_index("species").itertuples():
-        found = [island for island, n in row._asdict().items() if island != "Index" and n > 0]
+    for level, counts in table.set_index(rows).iterrows():
+        found = [str(column) for column, n in counts.items() if n > 0]
         only = "only " if len(found) == 1 else ""
-        parts.append(f"{row.Index} penguins were sampled {only}on {join_words(found)}")
+        words = current().cross_tab_words.format(only=only)
+        parts.append(f"{level} {current().row_plural} {words} {join_words(found)}")
     return "; ".join(parts)
 
 
-def _dimorphism(summary: pd.DataFrame) -> str:
-    """How often males have the larger mean, over every species and measurement."""
-    means = summary.pivot_table(index=["measurement", "species"], columns="sex", values="mean")
-    larger = int((means["male"] > means["female"]).sum())
+def _split_gap(summary: pd.DataFrame) -> str:
+    """How often the split's second level has the larger mean, over every group and measurement."""
+    study = current()
+    group, split = study.colour_by, study.split_by
+    first, second = study.categories[split].levels
+    noun = study.categories[group].noun
+    means = summary.pivot_table(index=["measurement", group], columns=split, values="mean")
+    larger = int((means[second.name] > means[first.name]).sum())
     if larger == len(means):
-        return "males have the larger mean in every measurement of every species"
-    return f"males have the larger mean in {larger} of {len(means)} species-measurement pairs"
+        return f"{second.plural} have the larger mean in every measurement of every {noun}"
+    return (
+        f"{second.plural} have the larger mean in {larger} of {len(means)} {noun}-measurement pairs"
+    )
 
 
-def _heaviest(summary: pd.DataFrame) -> str:
-    mass = summary[summary["measurement"] == TARGET]
-    totals = (mass["mean"] * mass["n"]).groupby(mass["species"]).sum()
-    return str((totals / mass.groupby("species")["n"].sum()).idxmax())
+def _highest(summary: pd.DataFrame) -> str:
+    group = current().colour_by
+    target = summary[summary["measurement"] == TARGET]
+    totals = (target["mean"] * target["n"]).groupby(target[group]).sum()
+    return str((totals / target.groupby(group)["n"].sum()).idxmax())
 
 
-def _difference(grams: float) -> str:
-    """A mass difference as prose reads it: ``"547 g heavier"`` / ``"299 g lighter"``."""
-    return f"{amount(abs(grams), TARGET_UNIT)} {'heavier' if grams >= 0 else 'lighter'}"
+def _difference(value: float) -> str:
+    """A difference in the target as prose reads it: the amount, then the study's word for
+    higher or lower (``"547 <unit> heavier"`` in the example)."""
+    words = current().target
+    return f"{amount(abs(value), TARGET_UNIT)} {words.higher if value >= 0 else words.lower}"
+
+
+def _effects(categorical: dict[str, dict[str, float]]) -> dict[str, dict[str, str]]:
+    """Every non-reference level's offset in words, by column (the reference level is 0)."""
+    return {
+        column: {level: _difference(v) for level, v in levels.items() if level != first}
+        for column, levels in categorical.items()
+        for first in [CATEGORIES[column][0]]
+    }
 
 
 def _quality_gate(gate: dict[str, float] | None) -> str:
@@ -111,7 +133,7 @@ def key_facts(results: Results) -> Facts:
         complete_rows=f"{data['complete_rows']:,}",
         dropped_rows=f"{data['dropped_rows']:,}",
         columns=str(len(COLUMNS)),
-        species=str(len(CATEGORIES["species"])),
+        groups=str(len(CATEGORIES[current().colour_by])),
         data_sha256=data["sha256"],
         folds=str(cv["folds"]),
         repeats=str(cv["repeats"]),
@@ -126,18 +148,17 @@ def key_facts(results: Results) -> Facts:
         best_label=best["label"],
         best_r2=f"{best['r2']['mean']:.2f}",
         best_rmse=amount(best["rmse"]["mean"], TARGET_UNIT),
-        slope=amount(slope, TARGET_UNIT),  # per mm of bill: the prose says so
-        male=_difference(coef["categorical"]["sex"]["male"]),
-        gentoo=_difference(coef["categorical"]["species"]["Gentoo"]),
-        chinstrap=_difference(coef["categorical"]["species"]["Chinstrap"]),
+        slope=amount(slope, TARGET_UNIT),  # per unit of the first numeric input
+        effects=_effects(coef["categorical"]),
         model_sha256=metrics["model"]["sha256"],
-        islands=_islands(results.tables["species_by_island"]),
-        dimorphism=_dimorphism(results.tables["measurement_summary"]),
-        heaviest=_heaviest(results.tables["measurement_summary"]),
+        cross_tab=_cross_tab(results.tables["cross_tab"]),
+        split_gap=_split_gap(results.tables["measurement_summary"]),
+        highest=_highest(results.tables["measurement_summary"]),
         quality_gate=_quality_gate(metrics.get("quality_gate")),
     )
 
 
-def as_variables(facts: Facts) -> dict[str, str]:
-    """The facts as Quarto variables, for a page with no kernel: ``{{< var facts.r2 >}}``."""
+def as_variables(facts: Facts) -> dict[str, object]:
+    """The facts as Quarto variables, for a page with no kernel: ``{{< var facts.r2 >}}``;
+    effects nest: ``{{< var facts.effects.<column>.<level> >}}``."""
     return asdict(facts)

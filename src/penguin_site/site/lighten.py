@@ -31,6 +31,8 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from penguin_site.config import PROJECT_NAME
+
 __all__ = ["DARK_CHOICE_SCRIPT", "lighten_page", "lighten_pages", "rendered_pages"]
 
 #: Quarto marks the dark theme's links with this class (and its toggle looks them up by it).
@@ -41,7 +43,7 @@ _ICON_FONT_LINK = re.compile(r'<link href="[^"]*/bootstrap-icons\.css" rel="styl
 _BLOCKING_SCRIPT = re.compile(r'<script src="([^"]+)"></script>')
 #: Switches the dark stylesheets on before the first paint for a reader who chose dark.
 DARK_CHOICE_SCRIPT = (
-    "<script>/* penguin-site: the reader's dark choice, before the first paint */ try {"
+    f"<script>/* {PROJECT_NAME}: the reader's dark choice, before the first paint */ try {{"
     ' if (window.localStorage.getItem("quarto-color-scheme") === "alternate")'
     ' document.querySelectorAll("link.quarto-color-alternate")'
     '.forEach((link) => { link.rel = "stylesheet"; }); } catch (e) {}</script>\n'

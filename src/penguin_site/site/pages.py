@@ -61,6 +61,7 @@ from penguin_site.site.markdown import (
     percent,
     pipe_table,
 )
+from penguin_site.study import current
 
 __all__ = [
     "DOWNLOADS",
@@ -71,6 +72,7 @@ __all__ = [
     "coefficients_table",
     "comparison_table",
     "counts_table",
+    "cross_tab_table",
     "data_contract_table",
     "download_links",
     "download_paths",
@@ -85,14 +87,19 @@ __all__ = [
     "predictor_html",
     "project_path",
     "snapshot_path",
-    "species_by_island_table",
 ]
+
+#: The heading of a count of rows in a table ("Birds" in the example).
+_COUNTED = current().row_short_plural.capitalize()
 
 #: Build artifacts offered for download on the model page, with what each one is.
 DOWNLOADS: tuple[tuple[str, str], ...] = (
     (MODEL_FILE, "the fitted model (skops format: loads without running code)"),
     (METRICS_FILE, "cross-validated metrics of every candidate, data and model sha256"),
-    (PREDICTIONS_FILE, "held-out predictions of the chosen model, per bird and repeat"),
+    (
+        PREDICTIONS_FILE,
+        f"held-out predictions of the chosen model, per {current().row_short} and repeat",
+    ),
     (COEFFICIENTS_FILE, "the coefficients the in-browser predictor evaluates"),
     (MODEL_CARD_FILE, "the model card as data"),
 )
@@ -130,7 +137,7 @@ def project_path(path: Path, project_dir: Path | None = None) -> str:
 
 
 def snapshot_path(path: Path = DATA_FILE) -> str:
-    """Project-relative path of a file that ships with the repository (e.g. the data)."""
+    """Project-relative path of a file that ships with the repository (the data, say)."""
     return Path(path).resolve().relative_to(ROOT).as_posix()
 
 
@@ -198,7 +205,7 @@ def _picture(figure: FigureRecord, scheme: str, project_dir: Path | None) -> str
 
 
 def figure_label(name: str) -> str:
-    """Cross-reference label of a figure (``@fig-mass-vs-bill`` in prose)."""
+    """Cross-reference label of a figure (``@fig-target-vs-x`` in prose)."""
     return "fig-" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
@@ -251,30 +258,33 @@ def counts_table(results: Results) -> Markdown:
     columns = [
         Column("variable", "Variable"),
         Column("level", "Level"),
-        Column("n", "Birds", str, "right"),
+        Column("n", _COUNTED, str, "right"),
         Column("share", "Share", percent, "right"),
     ]
     return Markdown(pipe_table(table, columns))
 
 
-def species_by_island_table(results: Results) -> Markdown:
-    table = _table(results, "species_by_island")
-    columns = [Column("species", "Species")]
-    columns += [Column(island, island, str, "right") for island in CATEGORIES["island"]]
+def cross_tab_table(results: Results) -> Markdown:
+    """The study's cross-tabulation: one row per level of its first column."""
+    table = _table(results, "cross_tab")
+    rows, across = current().cross_tab
+    columns = [Column(rows, current().categories[rows].label)]
+    columns += [Column(level, level, str, "right") for level in CATEGORIES[across]]
     return Markdown(pipe_table(table, columns))
 
 
 def measurement_summary_table(results: Results) -> Markdown:
-    """Mean ± sd of each measurement, one row per species and sex (wide, for reading)."""
+    """Mean ± sd of each measurement, one row per group and split (wide, for reading)."""
     long = _table(results, "measurement_summary")
     long["cell"] = [mean_sd(m, s, ".1f") for m, s in zip(long["mean"], long["sd"], strict=True)]
-    wide = long.pivot(index=["species", "sex"], columns="measurement", values="cell")
-    counts = long.groupby(["species", "sex"])["n"].max()
+    group, split = current().colour_by, current().split_by
+    wide = long.pivot(index=[group, split], columns="measurement", values="cell")
+    counts = long.groupby([group, split])["n"].max()
     wide = wide.join(counts).reset_index()
     columns = [
-        Column("species", "Species"),
-        Column("sex", "Sex"),
-        Column("n", "Birds", str, "right"),
+        Column(group, current().categories[group].label),
+        Column(split, current().categories[split].label),
+        Column("n", _COUNTED, str, "right"),
     ]
     columns += [Column(m, measurement_label(m), str, "right") for m in MEASUREMENTS]
     return Markdown(pipe_table(wide, columns))

@@ -1,4 +1,5 @@
-// In-browser body-mass predictor: evaluates the chosen linear model from coefficients.json.
+// In-browser predictor of the study's target: evaluates the chosen linear model from
+// coefficients.json.
 //
 // Why this file exists: the model page loads it as a plain ES module (no Observable runtime,
 // nothing fetched from another host) and the tests run the very same file under Node.js, so
@@ -6,6 +7,7 @@
 //
 // coefficients.json (written by the analysis package):
 //   {"target", "unit", "intercept",
+//    "rows": {plural, short_plural}, "group_order": [categorical input, ...],
 //    "numeric": {name: slope}, "categorical": {name: {level: offset}},
 //    "inputs": {name: {min, max, step, default, label, groups: [{<category>: level, ...,
 //                                                               n, min, median, max}]}
@@ -46,10 +48,10 @@ function numberInput(inputs, name) {
   return value;
 }
 
-/** The value the page shows: whole units with thousands separators, e.g. "4,207 g". */
+/** The value the page shows: whole units with thousands separators ("4,207 kg"). */
 export function formatPrediction(value, unit) {
   const rounded = Math.round(value);
-  const digits = String(Math.abs(rounded)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const digits = String(Math.abs(rounded)).replace(/\B(?=(\d{3})+(?!\d))/gu, ",");
   return `${rounded < 0 ? "-" : ""}${digits} ${unit}`;
 }
 
@@ -73,25 +75,34 @@ export function levelsOf(coefficients, name) {
 
 /**
  * The training-data group of a numeric input that matches the chosen categories
- * (e.g. female Adelie penguins' bill lengths: n, min, median, max), or null.
+ * (the lengths of one group's rows, say: n, min, median, max), or null.
  */
 export function typicalRange(coefficients, name, inputs) {
   const groups = coefficients.inputs[name].groups || [];
   const categories = Object.keys(coefficients.categorical);
-  return groups.find((g) => categories.every((c) => g[c] === inputs[c])) || null;
+  return groups.find((group) => categories.every((c) => group[c] === inputs[c])) || null;
 }
 
-/** "female Adelie penguins", "male Gentoo penguins", "penguins": who a group is. */
+/**
+ * Who a group is: the chosen levels in the model's group_order, then the rows' plural
+ * noun ("<level> <level> <rows>"), or the plural alone when there is no category.
+ */
 export function groupName(coefficients, inputs) {
-  const order = ["sex", "species"].filter((c) => c in coefficients.categorical);
+  const order = (coefficients.group_order || []).filter((c) => c in coefficients.categorical);
   const rest = Object.keys(coefficients.categorical).filter((c) => !order.includes(c));
   const words = [...order, ...rest].map((c) => inputs[c]);
-  return [...words, "penguins"].join(" ");
+  return [...words, rowNouns(coefficients).plural].join(" ");
+}
+
+/** How the model's rows are named: {plural, short_plural} ("rows" when it does not say). */
+function rowNouns(coefficients) {
+  const rows = coefficients.rows || {};
+  return { plural: rows.plural || "rows", short_plural: rows.short_plural || rows.plural || "rows" };
 }
 
 /**
  * What the reader should know about the inputs beside the prediction: the typical range
- * of each numeric input for the chosen bird and, when a value lies outside the training
+ * of each numeric input for the chosen group and, when a value lies outside the training
  * data of that group, a warning that the model extrapolates. Returns {typical, warning}.
  */
 export function describeInputs(coefficients, inputs) {
@@ -104,14 +115,16 @@ export function describeInputs(coefficients, inputs) {
     const what = spec.label.replace(/\s*\(.*\)$/, "").toLowerCase();
     const unit = (spec.label.match(/\(([^)]+)\)$/) || [null, ""])[1];
     typical.push(
-      `${capitalise(groupName(coefficients, inputs))} in the data (${group.n} birds) have a ` +
+      `${capitalise(groupName(coefficients, inputs))} in the data ` +
+        `(${group.n} ${rowNouns(coefficients).short_plural}) have a ` +
         `${what} of ${fixed(group.min)}–${fixed(group.max)} ${unit} (median ${fixed(group.median)} ${unit}).`,
     );
     const value = Number(inputs[name]);
     if (value < group.min || value > group.max) {
       outside.push(
         `${fixed(value)} ${unit} is outside that range: the prediction extrapolates ` +
-          `beyond the birds the model was fitted on, so treat it with caution.`,
+          `beyond the ${rowNouns(coefficients).short_plural} the model was fitted on, so treat ` +
+          `it with caution.`,
       );
     }
   }
