@@ -24,7 +24,7 @@ import numpy as np
 
 from penguin_site.analysis import intake
 from penguin_site.analysis.contract import CATEGORIES, COLUMNS, NA_TOKEN, RANGES
-from penguin_site.analysis.dataset import load_penguins
+from penguin_site.analysis.dataset import load_data
 from penguin_site.config import DATA_FILE, DATAPACKAGE_FILE, SEED, TARGET
 
 SCALES: tuple[int, ...] = (1, 10, 100)
@@ -76,7 +76,7 @@ def measure(times: int, runs: int, folder: Path) -> tuple[float, float, intake.D
     new.write_text(reordered(current.read_text(encoding="utf-8")), encoding="utf-8")
     shutil.copy(DATAPACKAGE_FILE, package)
     whole, alone = [], []
-    old_table, new_table = load_penguins(current), load_penguins(new)
+    old_table, new_table = load_data(current), load_data(new)
     for _ in range(runs):
         start = time.perf_counter()
         intake.accept(new, current, package, dry_run=True)

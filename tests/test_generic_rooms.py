@@ -90,19 +90,11 @@ def test_the_scan_finds_a_planted_word(tmp_path: Path) -> None:
     assert quiet.search(f"data/{study.row_plural}.csv")
 
 
-#: Files still being made generic elsewhere (issue 16's intake rewrite): expected to fail
-#: until then; remove an entry once its file passes.
-PENDING: dict[str, str] = {
-    "src/penguin_site/analysis/intake.py": "the data-intake diff still groups by a named column",
-}
-
-
 def _scanned_params() -> list[object]:
     out = []
     for path in scanned_files():
         name = path.relative_to(ROOT).as_posix()
-        marks = [pytest.mark.xfail(reason=PENDING[name], strict=False)] if name in PENDING else []
-        out.append(pytest.param(path, id=name, marks=marks))
+        out.append(pytest.param(path, id=name))
     return out
 
 
@@ -110,8 +102,3 @@ def _scanned_params() -> list[object]:
 def test_no_generic_room_contains_a_study_word(path: Path) -> None:
     found = hits([path], current().words())
     assert found == [], f"{len(found)} study words:\n" + "\n".join(found)
-
-
-def test_pending_files_exist() -> None:
-    """An entry for a file that moved or vanished would hide nothing: keep the list true."""
-    assert all((ROOT / name).is_file() for name in PENDING)

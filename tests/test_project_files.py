@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from penguin_site.analysis.dataset import DataValidationError, load_penguins
+from penguin_site.analysis.dataset import DataValidationError, load_data
 from penguin_site.config import DATA_FILE, QUARTO_VERSION, ROOT
 
 LOCK = ROOT / "requirements.lock"
@@ -112,5 +112,5 @@ def test_readme_example_error_is_what_the_loader_prints(tmp_path: Path) -> None:
     bad.parent.mkdir()
     frame.to_csv(bad, index=False, lineterminator="\n")
     with pytest.raises(DataValidationError) as caught:
-        load_penguins(bad, None)
+        load_data(bad, None)
     assert str(caught.value).replace(str(tmp_path) + "/", "") == quoted

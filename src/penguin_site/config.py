@@ -121,12 +121,13 @@ R2_FLOOR = 0.80
 #: fitted: with fewer, cross-validation folds often train without the group at all.
 MIN_ROWS_PER_GROUP = CV_FOLDS
 
-#: What scripts/accept_data.py counts a data diff by (one row of its table per group), and
-#: what a row edited in place keeps: a row whose group changed is one removed, one added.
-DIFF_GROUP_COLUMNS: tuple[str, ...] = ("species",)
-#: Columns that identify a row (an id), if the data had them: rows with the same key are one
-#: row changed. Empty: the CSV has no id, so the diff pairs leftover rows by their values.
-ROW_KEY_COLUMNS: tuple[str, ...] = ()
+#: What scripts/accept_data.py counts a data diff by (one row of its table per group: the
+#: groups the figures compare), and what a row edited in place keeps: a row whose group
+#: changed is one removed, one added.
+DIFF_GROUP_COLUMNS: tuple[str, ...] = (_STUDY.colour_by,)
+#: Columns that identify a row (the study's ``row.key``), if the data has them: rows with the
+#: same key are one row changed. Empty: no id, so the diff pairs leftover rows by their values.
+ROW_KEY_COLUMNS: tuple[str, ...] = _STUDY.row_key
 
 #: Every figure, by the page that shows it, in page order (``<name>.png``, ``@fig-<name>``).
 FIGURES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(

@@ -143,6 +143,7 @@ class Study:
     row_plural: str
     row_short: str
     row_short_plural: str
+    row_key: tuple[str, ...]
     target: Target
     units: MappingProxyType[str, Unit]
     describe_by: tuple[str, ...]
@@ -367,6 +368,7 @@ def load(path: Path) -> Study:
         row_plural=r.get("row.plural", str),
         row_short=r.get("row.short", str, r.get("row.noun", str)),
         row_short_plural=r.get("row.short_plural", str, r.get("row.plural", str)),
+        row_key=tuple(column("row.key", c) for c in r.words("row.key", [])),
         target=target,
         units=MappingProxyType(units),
         describe_by=tuple(column("describe_by", c, categorical) for c in r.words("describe_by")),

@@ -211,7 +211,7 @@ def test_bad_input_is_named(
     else:
         path.write_bytes(content)
     with pytest.raises(DataValidationError) as caught:
-        dataset.load_penguins(path)
+        dataset.load_data(path)
     message = str(caught.value)
     assert str(path) in message
     for fragment in fragments:
@@ -221,7 +221,7 @@ def test_bad_input_is_named(
 def test_missing_file_is_named(tmp_path: Path) -> None:
     path = tmp_path / "nope.csv"
     with pytest.raises(DataValidationError, match=r"nope\.csv: file not found"):
-        dataset.load_penguins(path)
+        dataset.load_data(path)
 
 
 def test_checksum_mismatch_is_named(tmp_path: Path, snapshot_text: str) -> None:
@@ -229,7 +229,7 @@ def test_checksum_mismatch_is_named(tmp_path: Path, snapshot_text: str) -> None:
     path.write_text(_replace_field(snapshot_text, 2, 5, "3751"), encoding="utf-8")
     expected = dataset.expected_sha256(DATAPACKAGE_FILE)
     with pytest.raises(DataValidationError) as caught:
-        dataset.load_penguins(path, expected)
+        dataset.load_data(path, expected)
     message = str(caught.value)
     assert "checksum mismatch" in message
     assert expected in message
@@ -242,7 +242,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path, snapshot_text: str) -
     path = tmp_path / "two.csv"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DataValidationError) as caught:
-        dataset.load_penguins(path)
+        dataset.load_data(path)
     assert {p.column for p in caught.value.problems} == {"species", "body_mass_g"}
 
 
@@ -307,7 +307,7 @@ def test_byte_order_mark_is_accepted(tmp_path: Path, snapshot_text: str) -> None
     # Spreadsheet programs save "CSV UTF-8" with a BOM; the header must still be read.
     path = tmp_path / "excel.csv"
     path.write_bytes(b"\xef\xbb\xbf" + snapshot_text.encode())
-    assert len(dataset.load_penguins(path)) == 344
+    assert len(dataset.load_data(path)) == 344
 
 
 @pytest.mark.parametrize(

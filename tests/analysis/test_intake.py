@@ -20,7 +20,7 @@ from penguin_site.analysis.contract import COLUMNS
 from penguin_site.analysis.dataset import (
     DataValidationError,
     expected_sha256,
-    load_penguins,
+    load_data,
 )
 from penguin_site.analysis.results import Results, load_results
 from penguin_site.analysis.snapshot import from_package
@@ -92,7 +92,7 @@ def accept(new: Path, folder: Path, *extra: str) -> int:
 
 
 def test_the_diff_aligns_rows_changed_in_place_removed_and_added(new_file: Path) -> None:
-    diff = intake.diff_rows(load_penguins(DATA_FILE), load_penguins(new_file))
+    diff = intake.diff_rows(load_data(DATA_FILE), load_data(new_file))
     table = diff.by_group()
     assert table.loc["Adelie"].to_dict() == {"added": 1, "removed": 1, "changed": 1}
     assert table.loc["Gentoo"].to_dict() == {"added": 1, "removed": 0, "changed": 1}
@@ -120,13 +120,13 @@ def test_a_valid_file_is_accepted_and_the_site_follows_it(
     edited_in_place.write_bytes(new_file.read_bytes())
     # Before: the build refuses the new bytes under the old record, and names the command.
     with pytest.raises(DataValidationError, match=r"scripts/accept_data\.py"):
-        load_penguins(edited_in_place, expected_sha256(descriptor))
+        load_data(edited_in_place, expected_sha256(descriptor))
 
     assert accept(new_file, data_dir) == 0
     out = capsys.readouterr().out
     assert "344 -> 345 rows; 3 added, 2 removed, 2 changed" in out
     assert "row 1 -> 1 (Adelie): bill_length_mm 39.1 -> 39.3" in out
-    assert f"row {len(load_penguins(new_file))}: {ADDED[345]}" in out
+    assert f"row {len(load_data(new_file))}: {ADDED[345]}" in out
     assert data.read_bytes() == new_file.read_bytes()
     resource = read_json(descriptor)["resources"][0]
     assert resource["hash"] == f"sha256:{sha256_file(new_file)}"
@@ -146,7 +146,7 @@ def test_a_valid_file_is_accepted_and_the_site_follows_it(
     assert int(after.complete_rows) == int(before.complete_rows) + 1
     assert after.dropped_rows == before.dropped_rows
     assert after.data_sha256 == sha256_file(new_file) != before.data_sha256
-    gentoo_males = mean_mass(load_penguins(new_file), "Gentoo", "male")
+    gentoo_males = mean_mass(load_data(new_file), "Gentoo", "male")
     shown = load_results(build).tables["measurement_summary"]
     assert shown_mass(shown) == pytest.approx(gentoo_males)
     assert shown_mass(results.tables["measurement_summary"]) != pytest.approx(gentoo_males)
@@ -229,7 +229,7 @@ def test_a_file_edited_in_place_is_diffed_against_its_last_commit(
     out = capsys.readouterr().out
     assert "against the committed penguins.csv (git HEAD)" in out
     assert "3 added, 2 removed, 2 changed" in out
-    load_penguins(data, expected_sha256(data_dir / DATAPACKAGE_FILE.name))  # now recorded
+    load_data(data, expected_sha256(data_dir / DATAPACKAGE_FILE.name))  # now recorded
 
 
 def edits(diff: intake.DataDiff) -> list[str]:
@@ -255,11 +255,11 @@ def test_the_same_rows_in_another_order_are_accepted_as_unchanged(
     )
     resource = read_json(descriptor)["resources"][0]
     assert resource["hash"] == f"sha256:{sha256_file(shuffled)}" and resource["rows"] == 344
-    load_penguins(data, expected_sha256(descriptor))
+    load_data(data, expected_sha256(descriptor))
 
 
 def test_the_same_rows_in_the_same_order_say_nothing_about_order() -> None:
-    snapshot = load_penguins(DATA_FILE)
+    snapshot = load_data(DATA_FILE)
     diff = intake.diff_rows(snapshot, snapshot.copy())
     assert not diff.changes and not diff.reordered
     assert diff.summary() == "344 -> 344 rows; 0 added, 0 removed, 0 changed"
@@ -268,7 +268,7 @@ def test_the_same_rows_in_the_same_order_say_nothing_about_order() -> None:
 def test_a_reordered_revision_counts_only_the_edits(new_file: Path, tmp_path: Path) -> None:
     shuffled = tmp_path / "shuffled.csv"
     shuffled.write_text(bench_intake.reordered(new_file.read_text(encoding="utf-8")))
-    old, new = load_penguins(DATA_FILE), load_penguins(shuffled)
+    old, new = load_data(DATA_FILE), load_data(shuffled)
     diff = intake.diff_rows(old, new)
     total = diff.by_group().loc["total"].to_dict()
     assert total == {"added": 3, "removed": 2, "changed": 2} and diff.reordered
@@ -276,7 +276,7 @@ def test_a_reordered_revision_counts_only_the_edits(new_file: Path, tmp_path: Pa
     assert sorted(c.old_row for c in diff.changes if c.kind == "removed") == [5, 344]
     only_added = tmp_path / "added.csv"
     only_added.write_text("\n".join([",".join(COLUMNS), *ADDED.values()]) + "\n")
-    added = intake.diff_rows(old.iloc[:0], load_penguins(only_added)).changes
+    added = intake.diff_rows(old.iloc[:0], load_data(only_added)).changes
     assert {c.new for c in diff.changes if c.kind == "added"} == {c.new for c in added}
     for change in diff.changes:  # the row numbers point at the rows each file holds
         if change.new_row:
@@ -296,12 +296,12 @@ def test_values_are_compared_as_loaded(tmp_path: Path) -> None:
     padded = tmp_path / "padded.csv"
     padded.write_text(text.replace("Adelie,Torgersen,39.1,18.7,", "Adelie,Torgersen,39.10,18.70,"))
     assert padded.read_text() != text
-    diff = intake.diff_rows(load_penguins(DATA_FILE), load_penguins(padded))
+    diff = intake.diff_rows(load_data(DATA_FILE), load_data(padded))
     assert not diff.changes and not diff.reordered
 
 
 def test_copies_of_a_row_count_as_a_multiset() -> None:
-    snapshot = load_penguins(DATA_FILE)
+    snapshot = load_data(DATA_FILE)
     unmeasured = snapshot.index[snapshot.isna().sum(axis=1) > 1][0]  # NA compares as NA
     extra = snapshot.loc[[0, unmeasured]]
     twice = pd.concat([snapshot, extra, extra.iloc[:1]], ignore_index=True)
@@ -316,7 +316,7 @@ def test_copies_of_a_row_count_as_a_multiset() -> None:
 
 
 def test_a_row_edited_beyond_half_its_columns_is_removed_and_added() -> None:
-    snapshot = load_penguins(DATA_FILE)
+    snapshot = load_data(DATA_FILE)
     edited = snapshot.copy()
     row = edited.index[edited["sex"].notna()][0]
     columns = [c for c in edited.columns if edited[c].dtype.kind == "f"]  # 4 of 8
@@ -334,8 +334,8 @@ def test_a_ten_times_larger_file_reordered_is_unchanged(tmp_path: Path) -> None:
     current, shuffled = tmp_path / "current.csv", tmp_path / "shuffled.csv"
     current.write_text(bench_intake.scaled(DATA_FILE.read_text(encoding="utf-8"), 10))
     shuffled.write_text(bench_intake.reordered(current.read_text()))
-    old, new = load_penguins(current), load_penguins(shuffled)
-    assert len(old) == 10 * len(load_penguins(DATA_FILE))
+    old, new = load_data(current), load_data(shuffled)
+    assert len(old) == 10 * len(load_data(DATA_FILE))
     diff = intake.diff_rows(old, new)
     assert (
         diff.summary() == "3440 -> 3440 rows; 0 added, 0 removed, 0 changed; the row order changed"

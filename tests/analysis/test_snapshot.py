@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from penguin_site.analysis import contract, snapshot
-from penguin_site.analysis.dataset import DataValidationError, load_penguins
+from penguin_site.analysis.dataset import DataValidationError, load_data
 from penguin_site.config import DATA_FILE, DATAPACKAGE_FILE
 from penguin_site.files import read_json
 from scripts import snapshot_data
@@ -39,7 +39,7 @@ def test_description_holds_what_a_reader_needs() -> None:
     descriptor = json.loads(DATAPACKAGE_FILE.read_text(encoding="utf-8"))
     resource = descriptor["resources"][0]
     assert descriptor["licenses"][0]["name"] == "CC0-1.0"
-    assert resource["rows"] == len(load_penguins(DATA_FILE))
+    assert resource["rows"] == len(load_data(DATA_FILE))
     assert resource["bytes"] == DATA_FILE.stat().st_size
     fields = resource["schema"]["fields"]
     assert [f["name"] for f in fields] == list(contract.COLUMNS)

@@ -49,7 +49,6 @@ __all__ = [
     "display_path",
     "expected_sha256",
     "load_data",
-    "load_penguins",
     "load_snapshot",
     "modelled_categories",
 ]
@@ -160,10 +159,6 @@ def load_data(path: Path, sha256: str | None = None) -> pd.DataFrame:
                 ],
             )
     return typed
-
-
-#: The old name of ``load_data`` (scripts and tests of the example study use it).
-load_penguins = load_data
 
 
 def load_snapshot() -> pd.DataFrame:

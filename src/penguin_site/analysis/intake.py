@@ -1,6 +1,6 @@
 """Accept a new data file on purpose: validate it, show what changed, record it.
 
-Why: a data team updates its data. The build refuses a ``data/penguins.csv`` whose sha256
+Why: a data team updates its data. The build refuses a data file whose sha256
 is not the one ``data/datapackage.json`` records (an accidental edit must not reach the
 site), so a deliberate update goes through here: the new file meets the contract with
 the build's own messages (``dataset``), the diff against the current file is printed,
@@ -36,7 +36,7 @@ from penguin_site.analysis.dataset import (
     DataValidationError,
     clean_for_modelling,
     display_path,
-    load_penguins,
+    load_data,
 )
 from penguin_site.analysis.snapshot import accepted_file, write_snapshot
 from penguin_site.clock import git_output
@@ -111,7 +111,7 @@ class DataDiff:
         """Rows added, removed and changed for each group, and a total row."""
         kinds = pd.Series([c.kind for c in self.changes], dtype=object)
         groups = pd.Series([c.group for c in self.changes], dtype=object)
-        seen = [g for g in dict.fromkeys(groups) if g not in self.groups]
+        seen = [group for group in dict.fromkeys(groups) if group not in self.groups]
         counts = (
             pd.crosstab(groups, kinds)
             .reindex(index=[*self.groups, *seen], columns=list(KINDS), fill_value=0)
@@ -210,12 +210,12 @@ def accept(
     """Validate ``new_file``, diff it against the current data, and record it unless ``dry_run``.
 
     Raises ``DataValidationError`` (naming ``new_file``, the column and the rows) when
-    it breaks the contract or leaves a species-sex group too thin to model: exactly
+    it breaks the contract or leaves a group of the models' categories too thin to model: exactly
     what the build would stop on. Nothing is written then.
     """
     new_file = Path(new_file)
     data = new_file.read_bytes() if new_file.is_file() else b""
-    new = load_penguins(new_file)
+    new = load_data(new_file)
     clean_for_modelling(new, new_file)
     old, compared_with = _current(new_file, data_file)
     diff = diff_rows(old, new)
@@ -406,7 +406,7 @@ def _current(new_file: Path, data_file: Path) -> tuple[pd.DataFrame, str]:
 
 def _loaded(path: Path, label: str) -> tuple[pd.DataFrame, str]:
     try:
-        return load_penguins(path), label
+        return load_data(path), label
     except DataValidationError as exc:  # the current file itself is broken: diff against none
         return pd.DataFrame(columns=list(COLUMNS)), f"nothing ({label} is not valid: {exc})"
 
