@@ -22,7 +22,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 import pytest
-import yaml
+from helpers import front_matter
 from nbclient import NotebookClient
 
 from penguin_site.analysis.digest import analysis_digest
@@ -48,13 +48,6 @@ OPTION = re.compile(r"^#\|\s*([\w-]+):\s*(.*)$")
 def read_page(name: str) -> nbformat.NotebookNode:
     """The page as a notebook; its YAML header is the first (raw) cell."""
     return jupytext.reads((ROOT / name).read_text(encoding="utf-8"), fmt="Rmd")
-
-
-def front_matter(name: str) -> dict[str, object]:
-    text = (ROOT / name).read_text(encoding="utf-8")
-    match = re.match(r"^---\n(.*?)\n---\n", text, re.DOTALL)
-    assert match, f"{name} has no YAML front matter"
-    return yaml.safe_load(match.group(1))
 
 
 def cell_options(cell: nbformat.NotebookNode) -> dict[str, str]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from helpers import front_matter
 
 from penguin_site.checks import static
 from penguin_site.config import PAGE_SOURCES, QUARTO_VERSION, ROOT
@@ -25,13 +26,6 @@ PAGES = PAGE_SOURCES
 VAR = re.compile(r"\{\{<\s*var\s+([\w.-]+)\s*>\}\}")
 #: Themes Quarto ships (no file in the project); the rest of a theme list are our SCSS files.
 BUILTIN_THEMES = {"cosmo", "darkly"}
-
-
-def front_matter(name: str) -> dict[str, object]:
-    text = (ROOT / name).read_text(encoding="utf-8")
-    match = re.match(r"^---\n(.*?)\n---\n", text, re.DOTALL)
-    assert match, f"{name} has no YAML front matter"
-    return yaml.safe_load(match.group(1))
 
 
 def html_format() -> dict[str, object]:
