@@ -226,7 +226,7 @@ def test_index_page_quotes_every_number_from_the_facts_without_running_code(
     """The home page has no kernel (it renders in a fraction of the time): each number is a
     ``{{< var facts.NAME >}}`` that the pre-render hook fills from ``key_facts``."""
     text = (ROOT / "index.qmd").read_text(encoding="utf-8")
-    assert "```{python}" not in text and "jupyter:" not in front_matter("index.qmd")
+    assert "```{python}" not in text  # (and so no kernel: test_quarto_config's front matter)
     names = re.findall(r"\{\{< var facts\.(\w+) >\}\}", text)
     assert len(names) >= 10
     assert set(names) <= set(facts.Facts.__dataclass_fields__), "every name is a fact"
