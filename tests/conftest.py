@@ -45,6 +45,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.longrepr = f"skipped in CI, where every test must run: {reason}"
 
 
+#: The marker a test gets when it uses one of these fixtures, directly or through another
+#: (``rendered`` and ``site`` need ``quarto``): a test that renders or drives Chromium is
+#: marked whether or not its module says so, so ``run_tests.sh --fast``
+#: (``-m "not quarto and not browser"``) never starts a render or a browser.
+MARKER_OF_FIXTURE = {"quarto": "quarto", "chromium": "browser"}
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    for fixture, marker in MARKER_OF_FIXTURE.items():
+        if fixture in getattr(item, "fixturenames", ()) and not item.get_closest_marker(marker):
+            item.add_marker(marker)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     keep = [item for item in items if selected(item)]
     if len(keep) < len(items):

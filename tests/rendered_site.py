@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from helpers import ENVIRONMENTS, copy_tree
 
-from bench.bench_render import ENVIRONMENTS, copy_tree
 from penguin_site.config import BUILD_RECORD, ROOT
 
 RENDER_TIMEOUT_S = 1200

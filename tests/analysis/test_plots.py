@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import contrast
 from PIL import Image
 
 from penguin_site.analysis import captions, eda, plots
@@ -281,31 +282,20 @@ def test_diagnostic_figures_render(make, oof: pd.DataFrame, tmp_path: Path) -> N
     assert all(path.stat().st_size > 5_000 for d in drawings for path in d.files)
 
 
-def _luminance(colour: str) -> float:
-    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def _contrast(one: str, two: str) -> float:
-    high, low = sorted((_luminance(one), _luminance(two)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
-
-
 @pytest.mark.parametrize("scheme", FIGURE_SCHEMES)
 def test_each_scheme_draws_text_and_lines_that_stand_out_from_its_page(scheme: str) -> None:
     """WCAG: text 4.5:1 on the page background; data marks (points, lines) 3:1 in both
     schemes; box fills 3:1 in the dark one (in the light one their outline stands out)."""
     palette = plots.PALETTES[scheme]
     for text in (palette.ink, palette.muted):
-        assert _contrast(text, palette.background) >= 4.5, text
+        assert contrast(text, palette.background) >= 4.5, text
     for line in (palette.reference, palette.outline):
-        assert _contrast(line, palette.background) >= 3.0, line
+        assert contrast(line, palette.background) >= 3.0, line
     for colour in palette.groups.values():
-        assert _contrast(colour, palette.background) >= 3.0, colour
+        assert contrast(colour, palette.background) >= 3.0, colour
     if scheme == "dark":
         for colour in palette.split.values():
-            assert _contrast(colour, palette.background) >= 3.0, colour
+            assert contrast(colour, palette.background) >= 3.0, colour
 
 
 def test_dark_drawing_is_the_light_one_in_dark_colours(

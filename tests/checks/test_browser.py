@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 import pytest
 
 from penguin_site.checks.browser import (
-    BrowserUnavailable,
     PageActionError,
     axe_violations,
     browse_site,
@@ -70,13 +69,6 @@ def browser_pages(tmp_path: Path) -> Path:
     return pages
 
 
-def _chromium() -> str:
-    try:
-        return chromium_path()
-    except BrowserUnavailable as exc:
-        pytest.skip(str(exc))
-
-
 def test_static_server_is_on_loopback_and_stops() -> None:
     with serve_directory(BROWSER_PAGES) as base_url:
         assert base_url.startswith("http://127.0.0.1:")
@@ -99,8 +91,8 @@ def test_chromium_path_prefers_the_environment(tmp_path: Path) -> None:
 
 
 @pytest.mark.browser
-def test_each_runtime_defect_is_reported(browser_pages: Path) -> None:
-    report = check_pages(browser_pages, ["good.html", *DEFECT_BODIES], _chromium())
+def test_each_runtime_defect_is_reported(browser_pages: Path, chromium: str) -> None:
+    report = check_pages(browser_pages, ["good.html", *DEFECT_BODIES], chromium)
 
     assert report["good.html"] == []
     assert "console error: predictor: coefficients missing" in report["console-error.html"]
@@ -122,12 +114,12 @@ def test_each_runtime_defect_is_reported(browser_pages: Path) -> None:
 
 
 @pytest.mark.browser
-def test_a_failing_action_reports_what_the_page_logged(browser_pages: Path) -> None:
+def test_a_failing_action_reports_what_the_page_logged(browser_pages: Path, chromium: str) -> None:
     def click_missing_button(page: Page) -> None:
         page.click("#no-such-button", timeout=500)
 
     with (
-        browse_site(browser_pages, _chromium()) as session,
+        browse_site(browser_pages, chromium) as session,
         pytest.raises(
             PageActionError,
             match=r"(?s)no-such-button.*console error: predictor: coefficients missing",
@@ -137,9 +129,9 @@ def test_a_failing_action_reports_what_the_page_logged(browser_pages: Path) -> N
 
 
 @pytest.mark.browser
-def test_visit_runs_an_action_on_the_loaded_page() -> None:
+def test_visit_runs_an_action_on_the_loaded_page(chromium: str) -> None:
     seen: list[str] = []
-    with browse_site(BROWSER_PAGES, _chromium()) as session:
+    with browse_site(BROWSER_PAGES, chromium) as session:
         report = session.visit(
             "good.html", lambda page: seen.append(page.evaluate("document.body.dataset.ran"))
         )
@@ -149,9 +141,8 @@ def test_visit_runs_an_action_on_the_loaded_page() -> None:
 
 @pytest.mark.browser
 def test_check_site_cli_browser_flag_reports_runtime_defects(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], chromium: str
 ) -> None:
-    _chromium()
     site = tmp_path / "site"
     shutil.copytree(SITES / "good", site)
     good = (BROWSER_PAGES / "good.html").read_text(encoding="utf-8")
@@ -166,13 +157,13 @@ def test_check_site_cli_browser_flag_reports_runtime_defects(
 
 
 @pytest.mark.browser
-def test_axe_finds_the_known_defects_and_passes_the_good_page() -> None:
+def test_axe_finds_the_known_defects_and_passes_the_good_page(chromium: str) -> None:
     found: dict[str, list[str]] = {}
 
     def audit(page: Page) -> None:
         found[Path(page.url).name] = axe_violations(page)
 
-    with browse_site(BROWSER_PAGES, _chromium()) as session:
+    with browse_site(BROWSER_PAGES, chromium) as session:
         for name in ("a11y-defects.html", "good.html"):
             assert session.visit(name, audit).problems == []
     assert [line.split()[0] for line in found["a11y-defects.html"]] == [
@@ -184,7 +175,9 @@ def test_axe_finds_the_known_defects_and_passes_the_good_page() -> None:
 
 
 @pytest.mark.browser
-def test_switch_to_dark_returns_once_colours_have_stopped_changing(tmp_path: Path) -> None:
+def test_switch_to_dark_returns_once_colours_have_stopped_changing(
+    tmp_path: Path, chromium: str
+) -> None:
     """A link whose colour fades (as Bootstrap's nav links do, here over 1 s) is read in
     its dark colour, not halfway: checks after the switch see what a reader sees."""
     (tmp_path / "fade.html").write_text(
@@ -202,7 +195,7 @@ def test_switch_to_dark_returns_once_colours_have_stopped_changing(tmp_path: Pat
         assert switch_to_dark(page)
         colours.append(page.evaluate("getComputedStyle(document.querySelector('a')).color"))
 
-    with browse_site(tmp_path, _chromium()) as session:
+    with browse_site(tmp_path, chromium) as session:
         report = session.visit("fade.html", switch)
     assert report.problems == []
     assert colours == ["rgb(255, 255, 255)"]

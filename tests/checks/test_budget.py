@@ -117,8 +117,9 @@ def test_every_page_of_the_real_site_is_within_budget(real_budget: list[PageBudg
         for budget in real_budget
     }
     assert problems == {page: [] for page in PAGE_FILES}, report
-    for budget in real_budget:  # measured, even if the gate, not this test, enforces them
-        assert all(0 < budget.scores[key] <= 100 for key in load_bound), report
+    for budget in real_budget:  # measured (0 is Lighthouse's "no score"), even if the gate,
+        # not this test, enforces them
+        assert all(budget.scores[key] > 0 for key in load_bound), report
 
 
 @pytest.mark.quarto
@@ -130,7 +131,6 @@ def test_the_report_has_a_table_per_page_with_every_figure(
     for budget in real_budget:
         assert set(budget.scores) == set(BUDGET_SCORES)
         assert budget.transfer_kib > 0
-        assert all(0 <= score <= 100 for score in budget.scores.values())
         assert set(budget.perf_runs) == {"desktop", "mobile"}
         assert f"{budget.page}\n" in report + "\n"
     for figure in (*BUDGET_SCORES, "transfer (KiB, gzip)", "axe violations"):

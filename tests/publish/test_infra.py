@@ -43,11 +43,12 @@ import pytest
 import yaml
 from botocore.client import BaseClient
 from cfnlint.decode import decode_str
+from helpers import write_files
 from moto.cloudformation.parsing import get_model_map
 from s3_server import REGION, iam_auth_enforced, moto_server, set_fake_aws_env
 
 from penguin_site.config import ROOT
-from penguin_site.publish.content_types import IMMUTABLE, LIBRARY, MODERATE, REVALIDATE
+from penguin_site.publish.content_types import IMMUTABLE, LIBRARY, MODERATE
 from scripts import publish_s3
 
 TEMPLATE = ROOT / "infra" / "site.yaml"
@@ -217,7 +218,6 @@ def test_caching_follows_the_publishers_cache_control(template: dict) -> None:
     assert behavior["ViewerProtocolPolicy"] == "redirect-to-https"
     assert behavior["Compress"] is True
     policy = only(template, "AWS::CloudFront::CachePolicy")["CachePolicyConfig"]
-    assert REVALIDATE == "no-cache"
     assert policy["MinTTL"] == 0
     assert policy["MaxTTL"] == max(map(max_age, (IMMUTABLE, LIBRARY, MODERATE)))
     assert policy["DefaultTTL"] <= policy["MaxTTL"]
@@ -546,13 +546,6 @@ def role_credentials(
     monkeypatch.setenv("AWS_SESSION_TOKEN", credentials["SessionToken"])
 
 
-def write_site(folder: Path) -> Path:
-    for relpath, content in SITE.items():
-        (folder / relpath).parent.mkdir(parents=True, exist_ok=True)
-        (folder / relpath).write_bytes(content)
-    return folder
-
-
 def publish(site: Path, endpoint: str, bucket: str, prefix: str) -> int:
     return publish_s3.main(
         [str(site), "--bucket", bucket, "--prefix", prefix, "--endpoint-url", endpoint]
@@ -563,7 +556,7 @@ def publish(site: Path, endpoint: str, bucket: str, prefix: str) -> int:
 def test_the_role_publishes_the_site_into_the_stacks_bucket(
     tmp_path: Path, stack: dict[str, str], endpoint: str, capsys: pytest.CaptureFixture
 ) -> None:
-    site = write_site(tmp_path / "site")
+    site = write_files(tmp_path / "site", SITE)
 
     with iam_auth_enforced(endpoint):
         first = publish(site, endpoint, stack["S3Bucket"], stack["S3Prefix"])
@@ -581,7 +574,7 @@ def test_the_role_publishes_the_site_into_the_stacks_bucket(
 def test_the_role_cannot_write_outside_the_prefix(
     tmp_path: Path, stack: dict[str, str], endpoint: str, capsys: pytest.CaptureFixture
 ) -> None:
-    site = write_site(tmp_path / "site")
+    site = write_files(tmp_path / "site", SITE)
 
     with iam_auth_enforced(endpoint):
         code = publish(site, endpoint, stack["S3Bucket"], "elsewhere")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from botocore.client import BaseClient
+from helpers import write_files
 from s3_server import (
     REGION,
     FlakyProxy,
@@ -74,14 +75,6 @@ def bucket(client: BaseClient) -> str:
     return name
 
 
-def write_site(folder: Path, files: Mapping[str, bytes]) -> Path:
-    for relpath, content in files.items():
-        path = folder / relpath
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
-    return folder
-
-
 def publish(site: Path, endpoint: str, bucket: str, *options: str) -> int:
     return publish_s3.main([str(site), "--bucket", bucket, "--endpoint-url", endpoint, *options])
 
@@ -113,7 +106,7 @@ def read_lines(path: Path) -> list[str]:
 def test_first_publish_uploads_every_file_with_its_hash(
     tmp_path: Path, endpoint: str, bucket: str, client: BaseClient, capsys: pytest.CaptureFixture
 ) -> None:
-    site = write_site(tmp_path / "site", SITE)
+    site = write_files(tmp_path / "site", SITE)
 
     assert publish(site, endpoint, bucket) == 0
 
@@ -129,7 +122,7 @@ def test_first_publish_uploads_every_file_with_its_hash(
 def test_second_publish_of_same_site_uploads_nothing(
     tmp_path: Path, endpoint: str, bucket: str, client: BaseClient, capsys: pytest.CaptureFixture
 ) -> None:
-    site = write_site(tmp_path / "site", SITE)
+    site = write_files(tmp_path / "site", SITE)
     changed = tmp_path / "changed.txt"
     assert publish(site, endpoint, bucket) == 0
     capsys.readouterr()
@@ -144,7 +137,7 @@ def test_second_publish_of_same_site_uploads_nothing(
 def test_changed_files_are_replaced_and_listed_for_invalidation(
     tmp_path: Path, endpoint: str, bucket: str, client: BaseClient, capsys: pytest.CaptureFixture
 ) -> None:
-    site = write_site(tmp_path / "site", SITE)
+    site = write_files(tmp_path / "site", SITE)
     changed = tmp_path / "changed.txt"
     assert publish(site, endpoint, bucket) == 0
     (site / "eda.html").write_bytes(b"<!doctype html>new plots")
@@ -170,7 +163,7 @@ def test_changed_files_are_replaced_and_listed_for_invalidation(
 def test_removed_file_is_deleted(
     tmp_path: Path, endpoint: str, bucket: str, client: BaseClient, capsys: pytest.CaptureFixture
 ) -> None:
-    site = write_site(tmp_path / "site", SITE)
+    site = write_files(tmp_path / "site", SITE)
     changed = tmp_path / "changed.txt"
     assert publish(site, endpoint, bucket) == 0
     (site / "model.html").unlink()
@@ -191,7 +184,7 @@ def test_changed_cache_policy_alone_replaces_the_object(
     tmp_path: Path, endpoint: str, bucket: str, client: BaseClient
 ) -> None:
     """Same bytes, stale headers (e.g. after the policy table changed): headers are fixed."""
-    site = write_site(tmp_path / "site", SITE)
+    site = write_files(tmp_path / "site", SITE)
     assert publish(site, endpoint, bucket) == 0
     client.copy_object(
         Bucket=bucket,
@@ -259,7 +252,7 @@ HEADER_TABLE = [
 def typed_site_bucket(endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     """One publish of a site holding one file per row of HEADER_TABLE."""
     scratch = tmp_path_factory.mktemp("typed")
-    site = write_site(scratch / "site", {path: path.encode() for path, _, _ in HEADER_TABLE})
+    site = write_files(scratch / "site", {path: path.encode() for path, _, _ in HEADER_TABLE})
     bucket = unique_bucket_name()
     s3_client(endpoint).create_bucket(Bucket=bucket)
     with pytest.MonkeyPatch.context() as monkeypatch:
@@ -280,7 +273,7 @@ def test_served_headers_of_each_file_type(
 def test_dry_run_prints_the_plan_and_changes_nothing(
     tmp_path: Path, endpoint: str, bucket: str, client: BaseClient, capsys: pytest.CaptureFixture
 ) -> None:
-    site = write_site(tmp_path / "site", SITE)
+    site = write_files(tmp_path / "site", SITE)
     changed = tmp_path / "changed.txt"
     assert publish(site, endpoint, bucket) == 0
     (site / "eda.html").write_bytes(b"<!doctype html>new plots")
@@ -307,7 +300,7 @@ def test_dry_run_prints_the_plan_and_changes_nothing(
 def test_dry_run_on_empty_bucket_creates_nothing(
     tmp_path: Path, endpoint: str, bucket: str, client: BaseClient
 ) -> None:
-    site = write_site(tmp_path / "site", SITE)
+    site = write_files(tmp_path / "site", SITE)
 
     assert publish(site, endpoint, bucket, "--dry-run") == 0
 
@@ -321,7 +314,7 @@ def test_publish_under_prefix_touches_only_that_prefix(
     for key, body in neighbours.items():
         client.put_object(Bucket=bucket, Key=key, Body=body)
     client.put_object(Bucket=bucket, Key="penguins/stale.html", Body=b"from an older render")
-    site = write_site(tmp_path / "site", SITE)
+    site = write_files(tmp_path / "site", SITE)
     changed = tmp_path / "changed.txt"
 
     assert publish(site, endpoint, bucket, "--prefix", "/penguins/") == 0
@@ -351,7 +344,7 @@ def test_settings_come_from_environment(
     monkeypatch: pytest.MonkeyPatch,
     endpoint_variable: str,
 ) -> None:
-    site = write_site(tmp_path / "site", SITE)
+    site = write_files(tmp_path / "site", SITE)
     monkeypatch.setenv("PUBLISH_S3_BUCKET", bucket)
     monkeypatch.setenv("PUBLISH_S3_PREFIX", "from-env")
     monkeypatch.setenv(endpoint_variable, endpoint)
@@ -378,7 +371,7 @@ def test_upload_failing_midway_deletes_nothing_and_keeps_old_pages(
     Assets go before pages, so the new quarto.js is already replaced when eda.html fails;
     index.html (after eda.html) keeps its old content and model.html is not deleted.
     """
-    site = write_site(tmp_path / "site", SITE)
+    site = write_files(tmp_path / "site", SITE)
     changed = tmp_path / "changed.txt"
     assert publish(site, endpoint, bucket) == 0
     (site / "site_libs/quarto-html/quarto.js").write_bytes(b"window.quarto = {v: 2};")
@@ -420,7 +413,7 @@ def test_build_record_goes_online_after_every_page(
 ) -> None:
     """build.json sorts first by name, yet it is the last upload, and is never cached."""
     pages = {name: body for name, body in SITE.items() if name.endswith(".html")}
-    site = write_site(tmp_path / "site", {**SITE, "build.json": build_record("a" * 40, pages)})
+    site = write_files(tmp_path / "site", {**SITE, "build.json": build_record("a" * 40, pages)})
     log: list[str] = []
 
     publish_site(
@@ -447,7 +440,7 @@ def test_failed_publish_leaves_the_old_build_record_online(
     so it never claims a page that did not go online (the smoke test then sees the old one).
     """
     old_record = build_record("a" * 40, {"index.html": SITE["index.html"]})
-    site = write_site(tmp_path / "site", {**SITE, "build.json": old_record})
+    site = write_files(tmp_path / "site", {**SITE, "build.json": old_record})
     assert publish(site, endpoint, bucket) == 0
     (site / "model.html").write_bytes(b"<!doctype html>new coefficients")
     new_record = build_record("b" * 40, {"model.html": b"<!doctype html>new coefficients"})
@@ -487,7 +480,7 @@ def test_site_file_changing_after_planning_stops_before_deleting(
     """
     assert callable(change)
     client.put_object(Bucket=bucket, Key="stale.html", Body=b"still online")
-    site = write_site(tmp_path / "site", SITE)
+    site = write_files(tmp_path / "site", SITE)
     target = S3Target.parse(bucket)
     s3 = make_s3_client(endpoint_url=endpoint, region=REGION)
     log: list[str] = []
@@ -518,7 +511,7 @@ def test_site_file_changing_after_planning_stops_before_deleting(
 def test_bucket_that_does_not_exist(
     tmp_path: Path, endpoint: str, capsys: pytest.CaptureFixture
 ) -> None:
-    site = write_site(tmp_path / "site", SITE)
+    site = write_files(tmp_path / "site", SITE)
     missing = unique_bucket_name()
 
     assert publish(site, endpoint, missing) == 1
@@ -545,7 +538,7 @@ def test_credentials_refused(
     options: tuple[str, ...],
 ) -> None:
     """Refused credentials stop a dry run too: only missing ones fall back to a local plan."""
-    site = write_site(tmp_path / "site", SITE)
+    site = write_files(tmp_path / "site", SITE)
     client.put_object(Bucket=bucket, Key="live.html", Body=b"live")
     key_id, _secret = create_publisher_key(endpoint)
     if credentials == "wrong-secret":
@@ -569,7 +562,7 @@ def test_no_credentials_at_all(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture,
 ) -> None:
-    site = write_site(tmp_path / "site", SITE)
+    site = write_files(tmp_path / "site", SITE)
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
 
@@ -599,7 +592,7 @@ def test_dry_run_without_any_credentials_lists_the_uploads_and_says_why(
     capsys: pytest.CaptureFixture,
 ) -> None:
     """A newcomer's first try, before any AWS setup: keys and headers, exit 0, bucket untouched."""
-    site = write_site(tmp_path / "site", SITE)
+    site = write_files(tmp_path / "site", SITE)
     remove_every_credential_source(monkeypatch, tmp_path)
 
     code = publish(site, endpoint, bucket, "--prefix", "penguins", "--dry-run")
@@ -646,7 +639,7 @@ def make_file(tmp_path: Path) -> Path:
 
 
 def make_without_index(tmp_path: Path) -> Path:
-    return write_site(tmp_path / "repo", {"README.md": b"# not a site", "src/x.py": b""})
+    return write_files(tmp_path / "repo", {"README.md": b"# not a site", "src/x.py": b""})
 
 
 @pytest.mark.parametrize(
@@ -681,7 +674,7 @@ def test_bad_site_folder_publishes_nothing(
 def test_missing_bucket_setting_is_a_usage_error(
     tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
-    site = write_site(tmp_path / "site", SITE)
+    site = write_files(tmp_path / "site", SITE)
 
     with pytest.raises(SystemExit) as stop:
         publish_s3.main([str(site)])
@@ -696,7 +689,7 @@ def test_missing_bucket_setting_is_a_usage_error(
 def test_transient_server_errors_are_retried(
     tmp_path: Path, endpoint: str, bucket: str, client: BaseClient
 ) -> None:
-    site = write_site(tmp_path / "site", SITE)
+    site = write_files(tmp_path / "site", SITE)
 
     with FlakyProxy(endpoint, failures=2) as proxy:
         code = publish(site, proxy.endpoint, bucket, "--max-attempts", "3")
@@ -711,7 +704,7 @@ def test_persistent_server_errors_stop_after_the_retries(
     tmp_path: Path, endpoint: str, bucket: str, client: BaseClient, capsys: pytest.CaptureFixture
 ) -> None:
     client.put_object(Bucket=bucket, Key="stale.html", Body=b"still online")
-    site = write_site(tmp_path / "site", SITE)
+    site = write_files(tmp_path / "site", SITE)
 
     with FlakyProxy(endpoint, failures=1000) as proxy:
         code = publish(site, proxy.endpoint, bucket, "--max-attempts", "2")
@@ -727,7 +720,7 @@ def test_unreachable_endpoint(tmp_path: Path, capsys: pytest.CaptureFixture) -> 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
-    site = write_site(tmp_path / "site", SITE)
+    site = write_files(tmp_path / "site", SITE)
 
     code = publish(site, f"http://127.0.0.1:{closed_port}", "any-bucket", "--max-attempts", "1")
 

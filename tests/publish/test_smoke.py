@@ -14,6 +14,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from helpers import write_files
 
 from penguin_site.publish.smoke import page_url
 from scripts import smoke_test
@@ -82,14 +83,6 @@ class StaticServer(ThreadedServer):
 Serve = Callable[..., StaticServer]
 
 
-def write_site(folder: Path, files: Mapping[str, bytes]) -> Path:
-    for relpath, content in files.items():
-        path = folder / relpath
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
-    return folder
-
-
 @pytest.fixture
 def serve(tmp_path: Path) -> Iterator[Serve]:
     """Start StaticServers for a test and stop them all at its end."""
@@ -109,7 +102,7 @@ def serve(tmp_path: Path) -> Iterator[Serve]:
 def test_published_site_passes(
     tmp_path: Path, serve: Serve, capsys: pytest.CaptureFixture, prefix: str
 ) -> None:
-    site = write_site(tmp_path / "www", {prefix + path: body for path, body in SITE.items()})
+    site = write_files(tmp_path / "www", {prefix + path: body for path, body in SITE.items()})
     server = serve(site)
     base = f"{server.url}/{prefix}"
 
@@ -145,7 +138,7 @@ def test_failing_page_is_reported_one_line_each(
     path: str,
     reason: str,
 ) -> None:
-    server = serve(write_site(tmp_path / "www", files), types)
+    server = serve(write_files(tmp_path / "www", files), types)
 
     assert smoke_test.main([server.url, "--path", path, *FAST]) == 1
 
@@ -158,7 +151,7 @@ def test_failing_page_is_reported_one_line_each(
 def test_only_the_failing_pages_are_listed(
     tmp_path: Path, serve: Serve, capsys: pytest.CaptureFixture
 ) -> None:
-    server = serve(write_site(tmp_path / "www", {"index.html": SITE["index.html"]}))
+    server = serve(write_files(tmp_path / "www", {"index.html": SITE["index.html"]}))
 
     assert smoke_test.main([server.url, *FAST]) == 1
 
@@ -171,7 +164,7 @@ def test_only_the_failing_pages_are_listed(
 
 
 def test_page_that_appears_after_the_deploy_lag_passes(tmp_path: Path, serve: Serve) -> None:
-    site = write_site(tmp_path / "www", {k: v for k, v in SITE.items() if k != "model.html"})
+    site = write_files(tmp_path / "www", {k: v for k, v in SITE.items() if k != "model.html"})
     server = serve(site)
     late = threading.Timer(0.5, (site / "model.html").write_bytes, args=(SITE["model.html"],))
     late.start()
@@ -186,7 +179,7 @@ def test_page_that_appears_after_the_deploy_lag_passes(tmp_path: Path, serve: Se
 
 
 def test_retries_stop_when_the_timeout_runs_out(tmp_path: Path, serve: Serve) -> None:
-    server = serve(write_site(tmp_path / "www", SITE))
+    server = serve(write_files(tmp_path / "www", SITE))
 
     started = time.monotonic()
     code = smoke_test.main(
@@ -255,7 +248,7 @@ def site_with_build(folder: Path, commit: str, marker: bytes) -> tuple[Path, Pat
     """A site whose pages say ``marker``, with its build.json; returns (site, build.json)."""
     pages = {name: body + marker if name.endswith(".html") else body for name, body in SITE.items()}
     record = json.dumps(build_of(commit, pages)).encode()
-    site = write_site(folder, {**pages, "build.json": record})
+    site = write_files(folder, {**pages, "build.json": record})
     return site, site / "build.json"
 
 
@@ -385,7 +378,7 @@ def test_site_without_a_build_record_says_so(
     tmp_path: Path, serve: Serve, capsys: pytest.CaptureFixture
 ) -> None:
     _, record = site_with_build(tmp_path / "ours", "b", b"")
-    server = serve(write_site(tmp_path / "www", SITE))  # an older publisher: no build.json
+    server = serve(write_files(tmp_path / "www", SITE))  # an older publisher: no build.json
 
     assert smoke_test.main([server.url, "--expect-build", str(record), *FAST]) == 1
 

@@ -11,11 +11,11 @@ Reserved width and height keep the page from shifting while figures load.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from helpers import contrast
 from PIL import Image
 from rendered_site import Render
 
@@ -121,32 +121,6 @@ def test_every_figure_shows_the_drawing_for_the_screen_with_legible_text(
                 heights[name] = text_px(drawing, image["width"])
     print(f"{viewport.name}: smallest figure text in CSS px", heights)
     assert min(heights.values()) >= MIN_FIGURE_TEXT_PX, heights
-
-
-def _rgb(colour: str) -> tuple[float, float, float]:
-    if colour.startswith("#"):
-        return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
-    return tuple(float(v) for v in re.findall(r"[\d.]+", colour)[:3])  # type: ignore[return-value]
-
-
-def contrast(one: str, two: str) -> float:
-    """WCAG 2.x contrast ratio of two colours (``#rrggbb`` or CSS ``rgb(r, g, b)``)."""
-
-    def luminance(colour: str) -> float:
-        linear = [
-            c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-            for c in (v / 255 for v in _rgb(colour))
-        ]
-        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-    high, low = sorted((luminance(one), luminance(two)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
-
-
-def test_contrast_is_wcags() -> None:
-    assert contrast("#ffffff", "#000000") == pytest.approx(21.0)
-    assert contrast("rgb(34, 34, 34)", "#ffffff") == pytest.approx(15.91, abs=0.01)
-    assert contrast("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

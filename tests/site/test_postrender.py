@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
-from git_repo import one_commit_repo
+from helpers import git, one_commit_repo
 
 from penguin_site.site import postrender, provenance
 
@@ -50,12 +49,6 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
-def head(root: Path) -> str:
-    return subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
-    ).stdout.strip()
-
-
 ENV = {
     "SOURCE_DATE_EPOCH": EPOCH,
     "GITHUB_SERVER_URL": "https://github.com",
@@ -72,8 +65,8 @@ def test_sitemap_is_dated_by_the_build_and_build_json_records_it(project: Path) 
     assert sitemap.count("<lastmod>2023-11-14T22:13:20.000Z</lastmod>") == 2
     assert "2026-" not in sitemap
     record = json.loads((site / "build.json").read_text(encoding="utf-8"))
-    assert record["commit"] == head(project)
-    assert record["commit_short"] == head(project)[:7]
+    assert record["commit"] == git(project, "rev-parse", "HEAD")
+    assert record["commit_short"] == git(project, "rev-parse", "HEAD")[:7]
     assert record["dirty"] is False
     assert record["build_time"] == "2023-11-14T22:13:20+00:00"
     assert record["source_date_epoch"] == int(EPOCH)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from git_repo import one_commit_repo
+from helpers import git, one_commit_repo
 
 from penguin_site.analysis.dataset import load_snapshot
 from penguin_site.analysis.digest import is_current
@@ -27,12 +27,6 @@ from penguin_site.site import provenance
 def repo(tmp_path: Path) -> Path:
     """A git repository with one commit made at ``COMMIT_DATE``."""
     return one_commit_repo(tmp_path / "project")
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=root, capture_output=True, text=True, check=True, timeout=30
-    ).stdout.strip()
 
 
 def test_commit_and_commit_date_come_from_git(repo: Path) -> None:

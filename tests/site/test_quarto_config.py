@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from helpers import front_matter
 
 from penguin_site.analysis.contract import CATEGORIES
 from penguin_site.checks import static
@@ -26,13 +27,6 @@ PAGES = PAGE_SOURCES
 VAR = re.compile(r"\{\{<\s*var\s+([\w.-]+)\s*>\}\}")
 #: Themes Quarto ships (no file in the project); the rest of a theme list are our SCSS files.
 BUILTIN_THEMES = {"cosmo", "darkly"}
-
-
-def front_matter(name: str) -> dict[str, object]:
-    text = (ROOT / name).read_text(encoding="utf-8")
-    match = re.match(r"^---\n(.*?)\n---\n", text, re.DOTALL)
-    assert match, f"{name} has no YAML front matter"
-    return yaml.safe_load(match.group(1))
 
 
 def html_format() -> dict[str, object]:
@@ -48,7 +42,6 @@ def test_project_is_a_website_rendering_the_three_pages_into_site() -> None:
         assert (ROOT / page).is_file(), page
     # The site check requires exactly the pages the project renders.
     assert list(static.REQUIRED_PAGES) == [p.replace(".qmd", ".html") for p in PAGES]
-    assert PAGE_SOURCES == ("index.qmd", "eda.qmd", "model.qmd")
 
 
 def test_pre_render_hook_is_the_script_and_exists() -> None:

@@ -23,10 +23,9 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
-import yaml
+from helpers import EXECUTED, front_matter
 from rendered_site import Render, copy_project, log_problems, log_text, render
 
-from bench.bench_render import EXECUTED
 from penguin_site.analysis.results import DIGEST_FILE
 from penguin_site.checks import static
 from penguin_site.config import BUILD_RECORD, FIGURE_SCHEMES, QUARTO_VERSION, ROOT
@@ -37,10 +36,6 @@ PAGES = {"index.html": "index.qmd", "eda.html": "eda.qmd", "model.html": "model.
 #: Quarto's progress line for one cell of a page it executes: its number and label.
 CELL_LINE = re.compile(r"Cell (\d+)/\d+: '([^']*)'")
 FIGURES_PER_PAGE = {"index.html": 0, "eda.html": 3, "model.html": 2}
-
-
-def _front_matter(page: str) -> dict[str, object]:
-    return yaml.safe_load((ROOT / page).read_text(encoding="utf-8").split("---")[1])
 
 
 # --- the render and its log -----------------------------------------------------------------
@@ -77,16 +72,12 @@ def test_every_cell_is_labelled_so_the_log_names_it(rendered: Render) -> None:
     A log shows the cells of the pages that render executed, and only those: a render that
     restored its freezer (the workflow's build cache) or whose only edit is a page without
     code executes fewer pages or none. So what the log must show comes from its own
-    "Executing" lines, and the sources' labels are checked whatever ran.
+    "Executing" lines (the sources' labels: test_pages.py::test_every_cell_is_labelled).
     """
     executed = EXECUTED.findall(rendered.log)
     cells = CELL_LINE.findall(log_text(rendered.log))
     assert [label for _, label in cells if not label] == [], rendered.log[-2000:]
     assert len([n for n, _ in cells if n == "1"]) == len(executed), (executed, cells)
-    for page in PAGES.values():
-        source = (Path(rendered.project) / page).read_text(encoding="utf-8")
-        for block in re.findall(r"```\{python\}\n(.*?)```", source, re.S):
-            assert re.search(r"^#\| label: \S", block, re.M), (page, block[:200])
 
 
 @pytest.mark.quarto
@@ -136,7 +127,7 @@ def test_page_has_title_figures_with_alt_and_the_build_provenance(
     assert rendered.returncode == 0, rendered.log[-3000:]
     html = (rendered.site / page).read_text(encoding="utf-8")
     scan = static.scan_page(html)
-    title = _front_matter(PAGES[page])["title"]
+    title = front_matter(PAGES[page])["title"]
     # Quarto typesets apostrophes as U+2019 in the <title>.
     assert title in scan.title.replace("\u2019", "'"), (title, scan.title)
 
@@ -188,7 +179,7 @@ def test_page_resources_are_in_the_site(rendered: Render, page: str) -> None:
     """Downloads, the predictor's script and every figure drawing (a glob) are copied."""
     assert rendered.returncode == 0, rendered.log[-3000:]
     project = Path(rendered.project)
-    for resource in _front_matter(page)["resources"]:
+    for resource in front_matter(page)["resources"]:
         pattern = resource.lstrip("/")  # resources are anchored at the root
         sources = sorted(project.glob(pattern))
         assert sources, f"{page}: {resource} names no file in the project"

@@ -1,0 +1,127 @@
+"""Helpers more than one test module needs, written once.
+
+Tests import this as ``helpers`` (``tests/`` is on ``sys.path`` under pytest); the render
+benchmark imports it as ``tests.helpers`` (run from the repository root), so it copies a
+project and reads Quarto's log exactly as the render tests do. Nothing here imports
+``bench``: tests never depend on the benchmark.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+import yaml
+
+from penguin_site.config import ROOT
+
+#: Outputs of a render: never part of a project copy (a benchmark removes them for a cold one).
+OUTPUTS = ("_site", "_freeze", "_build", ".quarto")
+#: Environments and tool installs: never part of a project copy.
+ENVIRONMENTS = (".venv", ".venv-tools", ".tools", "node_modules")
+NOT_COPIED = (*ENVIRONMENTS, *OUTPUTS)
+#: Quarto's log line for each page it executes (a frozen page prints none).
+EXECUTED = re.compile(r"Executing '(\w+)\.quarto_ipynb'")
+#: When the one commit of ``one_commit_repo`` is made (author and committer).
+COMMIT_DATE = "2021-03-04T05:06:07+00:00"
+
+
+def copy_tree(source: Path, dest: Path) -> Path:
+    """Copy a project into ``dest``: in a git checkout, the files git knows (tracked or new,
+    not ignored) and ``.git`` (for provenance); elsewhere every file. Never environments or
+    earlier outputs, so a render of the copy starts cold and the working tree is not touched.
+    """
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=source,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    names = [n for n in listed.stdout.decode().split("\0") if n] if listed.returncode == 0 else []
+    if not names or not (source / ".git").exists():
+        shutil.copytree(source, dest, ignore=shutil.ignore_patterns(*NOT_COPIED))
+        return dest
+    for name in names:
+        if (source / name).is_file() and not set(Path(name).parts) & set(NOT_COPIED):
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source / name, dest / name)
+    if (source / ".git").is_dir():
+        shutil.copytree(source / ".git", dest / ".git", symlinks=True)
+    else:  # a git worktree: .git is a file naming its git folder, which the copy reads
+        shutil.copy2(source / ".git", dest / ".git")
+    return dest
+
+
+def executed_pages(log: str) -> list[str]:
+    """The pages a render log says Quarto executed, sorted."""
+    return sorted(EXECUTED.findall(log))
+
+
+def front_matter(page: str | Path) -> dict[str, object]:
+    """A ``.qmd`` page's YAML front matter (a relative name is the project's own page)."""
+    text = (ROOT / page).read_text(encoding="utf-8")
+    match = re.match(r"^---\n(.*?)\n---\n", text, re.DOTALL)
+    assert match, f"{page} has no YAML front matter"
+    return yaml.safe_load(match.group(1))
+
+
+def write_files(folder: Path, files: Mapping[str, bytes]) -> Path:
+    """``folder`` holding ``{relative path: bytes}``, for hand-made sites."""
+    for relpath, content in files.items():
+        path = folder / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    return folder
+
+
+def git(root: Path, *args: str) -> str:
+    """``git args`` in ``root``; its output, stripped."""
+    return subprocess.run(
+        ["git", *args], cwd=root, capture_output=True, text=True, check=True, timeout=30
+    ).stdout.strip()
+
+
+def one_commit_repo(root: Path) -> Path:
+    """``root`` as a git repository holding ``index.qmd`` in one commit made at COMMIT_DATE."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    root.mkdir()
+    (root / "index.qmd").write_text("---\ntitle: Home\n---\n")
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Test",
+        "GIT_AUTHOR_EMAIL": "test@example.invalid",
+        "GIT_COMMITTER_NAME": "Test",
+        "GIT_COMMITTER_EMAIL": "test@example.invalid",
+        "GIT_AUTHOR_DATE": COMMIT_DATE,
+        "GIT_COMMITTER_DATE": COMMIT_DATE,
+    }
+    for args in (["init", "-q"], ["add", "index.qmd"], ["commit", "-q", "-m", "first"]):
+        subprocess.run(["git", *args], cwd=root, env=env, check=True, timeout=30)
+    return root
+
+
+def _rgb(colour: str) -> tuple[float, ...]:
+    if colour.startswith("#"):
+        return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return tuple(float(v) for v in re.findall(r"[\d.]+", colour)[:3])
+
+
+def contrast(one: str, two: str) -> float:
+    """WCAG 2.x contrast ratio of two colours (``#rrggbb`` or CSS ``rgb(r, g, b)``)."""
+
+    def luminance(colour: str) -> float:
+        linear = [
+            c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+            for c in (v / 255 for v in _rgb(colour))
+        ]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(one), luminance(two)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
