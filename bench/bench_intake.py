@@ -6,13 +6,12 @@ same rows in another order are accepted against it with ``--dry-run`` semantics.
 median seconds of ``--runs`` runs of the whole acceptance (load and validate both files,
 diff) and of the diff alone (``intake.diff_rows`` on the loaded tables).
 
-    .venv/bin/python bench/bench_intake.py --runs 3
+    .venv/bin/python -m bench.bench_intake --runs 3
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import shutil
 import statistics
 import tempfile
@@ -20,52 +19,12 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-
 from penguin_site.analysis import intake
-from penguin_site.analysis.contract import CATEGORIES, COLUMNS, NA_TOKEN, RANGES
 from penguin_site.analysis.dataset import load_data
-from penguin_site.config import DATA_FILE, DATAPACKAGE_FILE, SEED, TARGET
+from penguin_site.config import DATA_FILE, DATAPACKAGE_FILE
+from tests.helpers import reordered, scaled
 
 SCALES: tuple[int, ...] = (1, 10, 100)
-#: What tells the copies of a bird without measurements apart (its measurements cannot).
-VARIED: tuple[str, ...] = ("island", "sex", "year")
-
-
-def scaled(text: str, times: int) -> str:
-    """The snapshot ``times`` over, every row distinct, as a bigger study would have it.
-
-    Copy ``k`` weighs each bird ``k`` g more (still whole grams, still in range). A bird
-    without measurements gets, per copy, the next island, sex and year combination; there
-    are fewer of those (27) than copies at 100x, so later copies leave such birds out.
-    """
-    header, *rows = text.rstrip("\n").split("\n")
-    target = COLUMNS.index(TARGET)
-    varied = [COLUMNS.index(c) for c in VARIED]
-    low, high = (int(v) for v in RANGES["year"])
-    values = [[*CATEGORIES["island"]], [*CATEGORIES["sex"], NA_TOKEN], range(low, high + 1)]
-    combos = [tuple(map(str, c)) for c in itertools.product(*values)]
-    out = [header]
-    for k in range(times):
-        for row in rows:
-            cells = row.split(",")
-            if cells[target] != NA_TOKEN:
-                cells[target] = str(int(cells[target]) + k)
-            elif k < len(combos):
-                start = combos.index(tuple(cells[c] for c in varied))
-                for c, value in zip(varied, combos[(start + k) % len(combos)], strict=True):
-                    cells[c] = value
-            else:
-                continue
-            out.append(",".join(cells))
-    return "\n".join(out) + "\n"
-
-
-def reordered(text: str, seed: int = SEED) -> str:
-    """The same rows (header first) in a shuffled order, fixed by ``seed``."""
-    header, *rows = text.rstrip("\n").split("\n")
-    order = np.random.default_rng(seed).permutation(len(rows))
-    return "\n".join([header, *(rows[i] for i in order)]) + "\n"
 
 
 def measure(times: int, runs: int, folder: Path) -> tuple[float, float, intake.DataDiff]:

@@ -8,6 +8,7 @@ project and reads Quarto's log exactly as the render tests do. Nothing here impo
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -15,10 +16,12 @@ import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
-from penguin_site.config import ROOT
+from penguin_site.analysis.contract import CATEGORIES, COLUMNS, NA_TOKEN, RANGES
+from penguin_site.config import ROOT, SEED, TARGET
 
 #: Outputs of a render: never part of a project copy (a benchmark removes them for a cold one).
 OUTPUTS = ("_site", "_freeze", "_build", ".quarto")
@@ -125,3 +128,45 @@ def contrast(one: str, two: str) -> float:
 
     high, low = sorted((luminance(one), luminance(two)), reverse=True)
     return (high + 0.05) / (low + 0.05)
+
+
+# --- bigger and reordered copies of the example data (intake tests, bench/bench_intake.py) ---
+
+#: What tells the copies of a bird without measurements apart (its measurements cannot).
+VARIED: tuple[str, ...] = ("island", "sex", "year")
+
+
+def scaled(text: str, times: int) -> str:
+    """The snapshot ``times`` over, every row distinct, as a bigger study would have it.
+
+    Copy ``k`` weighs each bird ``k`` g more (still whole grams, still in range). A bird
+    without measurements gets, per copy, the next island, sex and year combination; there
+    are fewer of those (27) than copies at 100x, so later copies leave such birds out.
+    """
+    header, *rows = text.rstrip("\n").split("\n")
+    target = COLUMNS.index(TARGET)
+    varied = [COLUMNS.index(c) for c in VARIED]
+    low, high = (int(v) for v in RANGES["year"])
+    values = [[*CATEGORIES["island"]], [*CATEGORIES["sex"], NA_TOKEN], range(low, high + 1)]
+    combos = [tuple(map(str, c)) for c in itertools.product(*values)]
+    out = [header]
+    for k in range(times):
+        for row in rows:
+            cells = row.split(",")
+            if cells[target] != NA_TOKEN:
+                cells[target] = str(int(cells[target]) + k)
+            elif k < len(combos):
+                start = combos.index(tuple(cells[c] for c in varied))
+                for c, value in zip(varied, combos[(start + k) % len(combos)], strict=True):
+                    cells[c] = value
+            else:
+                continue
+            out.append(",".join(cells))
+    return "\n".join(out) + "\n"
+
+
+def reordered(text: str, seed: int = SEED) -> str:
+    """The same rows (header first) in a shuffled order, fixed by ``seed``."""
+    header, *rows = text.rstrip("\n").split("\n")
+    order = np.random.default_rng(seed).permutation(len(rows))
+    return "\n".join([header, *(rows[i] for i in order)]) + "\n"

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import reordered, scaled
 
-from bench import bench_intake
 from penguin_site.analysis import intake, pipeline
 from penguin_site.analysis.contract import COLUMNS
 from penguin_site.analysis.dataset import (
@@ -241,7 +241,7 @@ def test_the_same_rows_in_another_order_are_accepted_as_unchanged(
     data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     shuffled = tmp_path / "shuffled.csv"
-    shuffled.write_text(bench_intake.reordered(DATA_FILE.read_text(encoding="utf-8")))
+    shuffled.write_text(reordered(DATA_FILE.read_text(encoding="utf-8")))
     assert shuffled.read_bytes() != DATA_FILE.read_bytes()
     assert accept(shuffled, data_dir) == 0
     out = capsys.readouterr().out
@@ -267,7 +267,7 @@ def test_the_same_rows_in_the_same_order_say_nothing_about_order() -> None:
 
 def test_a_reordered_revision_counts_only_the_edits(new_file: Path, tmp_path: Path) -> None:
     shuffled = tmp_path / "shuffled.csv"
-    shuffled.write_text(bench_intake.reordered(new_file.read_text(encoding="utf-8")))
+    shuffled.write_text(reordered(new_file.read_text(encoding="utf-8")))
     old, new = load_data(DATA_FILE), load_data(shuffled)
     diff = intake.diff_rows(old, new)
     total = diff.by_group().loc["total"].to_dict()
@@ -332,8 +332,8 @@ def test_a_row_edited_beyond_half_its_columns_is_removed_and_added() -> None:
 def test_a_ten_times_larger_file_reordered_is_unchanged(tmp_path: Path) -> None:
     """Realistic size: every row distinct (the contract refuses copies), 3,440 of them."""
     current, shuffled = tmp_path / "current.csv", tmp_path / "shuffled.csv"
-    current.write_text(bench_intake.scaled(DATA_FILE.read_text(encoding="utf-8"), 10))
-    shuffled.write_text(bench_intake.reordered(current.read_text()))
+    current.write_text(scaled(DATA_FILE.read_text(encoding="utf-8"), 10))
+    shuffled.write_text(reordered(current.read_text()))
     old, new = load_data(current), load_data(shuffled)
     assert len(old) == 10 * len(load_data(DATA_FILE))
     diff = intake.diff_rows(old, new)
