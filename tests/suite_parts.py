@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from rendered_site import RENDERED_PROJECT_ENV
@@ -13,10 +14,13 @@ from rendered_site import RENDERED_PROJECT_ENV
 #: workflow rehearsal (on GitHub the workflow is real).
 TEST_PART_ENV = "PENGUIN_TEST_PART"
 TEST_PARTS = ("render", "rest")
-#: Set by the workflow rehearsal (tests/workflow) for the runs it makes: there the ``rest`` part
-#: keeps only the fast tier (no render, no browser), as the rehearsed runs must not recurse into
-#: this suite's own renders and the rehearsal; ``.ci/run`` runs the whole suite anyway.
+#: Set by the workflow rehearsal (tests/workflow) for the three runs it makes, which run both
+#: test steps' exact commands on a sample of their parts (``.ci/run`` runs the whole suite
+#: itself, and a rehearsed run must not recurse into the rehearsal): ``render`` keeps the tests
+#: that read the render without a browser (the browser sees it in the check steps), ``rest``
+#: the project-wide checks in ``tests/`` itself that need no render and no browser.
 REHEARSED_ENV = "PENGUIN_REHEARSED"
+TESTS_DIR = Path(__file__).resolve().parent
 
 
 #: Fixtures whose checks a later workflow step makes on the workflow's own render: there the
@@ -38,7 +42,16 @@ def selected(item: pytest.Item, env: dict[str, str] | os._Environ[str] = os.envi
         return False
     if part == "rest" and (reads_render or "rehearsal" in marks):
         return False
-    if part == "rest" and env.get(REHEARSED_ENV) and marks & {"quarto", "browser"}:
+    if env.get(REHEARSED_ENV) and not _in_rehearsed_sample(item, part, marks):
         return False
     checked_later = any(name in fixtures for name in CHECKED_BY_THE_WORKFLOW)
     return not (env.get(RENDERED_PROJECT_ENV) and checked_later)
+
+
+def _in_rehearsed_sample(item: pytest.Item, part: str, marks: set[str]) -> bool:
+    if part == "render":
+        return "browser" not in marks
+    if part == "rest":
+        top_level = Path(str(item.path)).parent == TESTS_DIR
+        return top_level and not marks & {"quarto", "browser"}
+    return True

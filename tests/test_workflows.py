@@ -577,6 +577,7 @@ class _Test:
     """What suite_parts.selected reads of a collected test: its fixtures and its marks."""
 
     def __init__(self, *fixtures: str, marks: tuple[str, ...] = ()) -> None:
+        self.path = Path(__file__)
         self.fixturenames = list(fixtures)
         self.marks = [getattr(pytest.mark, name).mark for name in marks]
 
@@ -586,6 +587,7 @@ class _Test:
 
 KINDS = {
     "reads the render": _Test("rendered", "site", marks=("quarto", "browser")),
+    "reads its log": _Test("rendered", marks=("quarto",)),
     "makes renders from it": _Test("rendered", "quarto", marks=("quarto", "renders")),
     "makes a second render": _Test("rendered", "rendered_again", marks=("quarto",)),
     "renders from scratch": _Test("quarto", "tmp_path", marks=("quarto",)),
@@ -601,11 +603,11 @@ def _part(env: dict[str, str]) -> set[str]:
 def test_the_two_parts_are_the_whole_suite_less_the_rehearsal() -> None:
     """A test in neither part would never run in the workflow; one in both would run twice."""
     render, rest = (_part({TEST_PART_ENV: part}) for part in TEST_PARTS)
-    assert render == {"reads the render"}
+    assert render == {"reads the render", "reads its log"}
     assert render.isdisjoint(rest)
     assert set(KINDS) - render - rest == {"rehearses the workflow"}
     assert _part({}) == set(KINDS), "without a part, the whole suite runs"
-    rehearsed = _part({TEST_PART_ENV: "rest", REHEARSED_ENV: "1"})
-    assert rehearsed == {"needs no render"}, "a rehearsed run keeps only the fast tier"
+    rehearsed = {part: _part({TEST_PART_ENV: part, REHEARSED_ENV: "1"}) for part in TEST_PARTS}
+    assert rehearsed == {"render": {"reads its log"}, "rest": {"needs no render"}}
     with pytest.raises(pytest.UsageError, match="use one of render, rest"):
         _part({TEST_PART_ENV: "all"})

@@ -11,9 +11,9 @@ origin. Three runs share one repository cache, as runs of one repository do:
 3. a pull request: it renders, tests and uploads ``site``, gets no AWS credentials, and no
    deploy job runs.
 
-Bounded on purpose: both test steps run their exact command and part of the suite; with
-``PENGUIN_REHEARSED`` set, the ``test`` job's part keeps only the fast tier (the rest of it is
-what ``.ci/run`` runs anyway, and this test would otherwise recurse into itself). The
+Bounded on purpose: both test steps run their exact command on a sample of their part of the
+suite (``PENGUIN_REHEARSED``, see tests/suite_parts.py): the rest is what ``.ci/run`` runs
+anyway, and this test would otherwise recurse into itself. The
 ``.venv`` cache entry is seeded as an earlier run would have saved it (see
 ``seed_venv_cache``): a cold ``pip install`` of the lock downloads for minutes.
 """
