@@ -29,12 +29,7 @@ imported = time.perf_counter()
 timings = {"imports": imported - start}
 pipeline.run_analysis(sys.argv[1], timings=timings)
 timings["total"] = time.perf_counter() - start
-# The forked workers (figures, model file) have their own memory: the largest process of
-# the run is the peak that counts (RUSAGE_CHILDREN: the largest waited-for child).
-timings["peak_mib"] = max(
-    resource.getrusage(who).ru_maxrss / 1024
-    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
-)
+timings["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(timings))
 """
 
