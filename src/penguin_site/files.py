@@ -8,20 +8,13 @@ them without loading the analysis.
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import json
-import os
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
 __all__ = ["read_json", "replace_dir", "sha256_bytes", "sha256_file", "write_json"]
-
-#: Linux renameat2(2): resolve paths from the working directory; swap the two names.
-_AT_FDCWD = -100
-_RENAME_EXCHANGE = 2
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -50,33 +43,15 @@ def replace_dir(new: Path, target: Path) -> None:
     """Put the finished folder ``new`` at ``target`` and delete what was there.
 
     Why: a build is made aside and swapped in whole, so nobody ever reads a half-written
-    folder. On Linux the two names are exchanged in one atomic step (renameat2 with
-    RENAME_EXCHANGE): ``target`` is always the old folder or the new one, never missing.
-    Where that is unavailable (another OS, a filesystem without it), two renames, each
-    atomic, with ``target`` absent only between them. ``new`` and ``target`` must be on
-    one filesystem (siblings are).
+    folder. Two renames, each atomic: ``target`` is absent only between them (a few
+    microseconds), and a process killed exactly there leaves the previous folder whole
+    beside it, at ``<new>.old``. ``new`` and ``target`` must be on one filesystem
+    (siblings are).
     """
     new.chmod(0o755)  # mkdtemp makes folders private; a build folder is not
-    if target.exists() and _exchange(new, target):
-        shutil.rmtree(new, ignore_errors=True)  # ``new`` now names the previous folder
-        return
     old = new.with_name(f"{new.name}.old")
     shutil.rmtree(old, ignore_errors=True)
     if target.exists():
         target.rename(old)
     new.rename(target)
     shutil.rmtree(old, ignore_errors=True)
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two paths atomically (Linux renameat2); False when the system cannot."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):  # a C library older than glibc 2.28
-        return False
-    done = renameat2(
-        _AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), ctypes.c_uint(_RENAME_EXCHANGE)
-    )
-    return done == 0

@@ -188,7 +188,7 @@ def test_a_failure_midway_leaves_no_staging_folder(
     def broken(*_: object) -> None:
         raise RuntimeError("figure failed")
 
-    from penguin_site.analysis import plots  # the forked figures workers inherit the patch
+    from penguin_site.analysis import plots
 
     monkeypatch.setattr(plots, "plot_residuals", broken)
     with pytest.raises(RuntimeError, match="figure failed"):

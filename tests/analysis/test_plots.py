@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import struct
 from pathlib import Path
 
@@ -314,24 +313,3 @@ def test_dark_drawing_is_the_light_one_in_dark_colours(
     assert set(dark.text_colours) == {plots.PALETTES["dark"].ink, plots.PALETTES["dark"].muted}
     with Image.open(dark.files[0]) as image:
         assert image.convert("RGBA").getpixel((0, 0))[3] == 0
-
-
-def test_drawing_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) -> None:
-    """save_figure pauses the collector while it draws, even when a drawing fails."""
-
-    def broken(look: plots.Look) -> object:
-        assert not gc.isenabled(), "the collector is paused while drawing"
-        raise RuntimeError("no drawing")
-
-    figure = plots.Figure("broken", broken, "caption", "alt")  # type: ignore[arg-type]
-    assert gc.isenabled()
-    with pytest.raises(RuntimeError, match="no drawing"):
-        plots.save_figure(figure, tmp_path)
-    assert gc.isenabled(), "re-enabled after a failure"
-    gc.disable()
-    try:
-        with pytest.raises(RuntimeError):
-            plots.save_figure(figure, tmp_path)
-        assert not gc.isenabled(), "a collector paused by the caller stays paused"
-    finally:
-        gc.enable()

@@ -86,39 +86,11 @@ def test_the_hook_writes_the_facts_into_quarto_variables(
     assert set(variables) == {"build", "versions", "facts"}
 
 
-def test_the_pages_digest_covers_the_code_pages_run_and_nothing_else() -> None:
-    """Editing the hooks, the publisher or the checks must not re-execute every page."""
+def test_the_pages_digest_covers_the_site_room_and_not_the_other_rooms() -> None:
+    """The code the pages run is in ``site`` (the analysis code is in the analysis digest);
+    editing the publisher or the checks must not re-execute every page."""
     package = ROOT / "src" / "penguin_site"
     covered = {path.relative_to(package).as_posix() for path in prerender.page_code(package)}
     pages_run = {"site/pages.py", "site/facts.py", "site/markdown.py", "site/notebooks.py"}
-    assert pages_run | {"config.py", "analysis/results.py"} <= covered
-    hooks_and_tools = {"site/prerender.py", "site/postrender.py", "site/links.py", "site/build.py"}
-    assert not covered & (hooks_and_tools | {"publish/s3.py", "checks/static.py"})
-
-
-def test_page_code_follows_imports_however_nested(tmp_path: Path) -> None:
-    """The modules a page runs, found through imports at any depth (a function's lazy
-    import, an ``if``, a ``try``, a method); a module nobody imports is not page code."""
-    package = tmp_path / "penguin_site"
-    files = {
-        "site/pages.py": (
-            "from penguin_site.analysis import results\n"
-            "def table():\n"
-            "    if True:\n"
-            "        from penguin_site.analysis.eda import counts\n"
-        ),
-        "site/notebooks.py": (
-            "try:\n    import json\nexcept ImportError:\n    from penguin_site import files\n"
-            "class Kept:\n    def read(self):\n        from penguin_site.config import PAGES\n"
-        ),
-        "analysis/results.py": "",
-        "analysis/eda.py": "x = [i for i in range(3)]\n",
-        "files.py": "",
-        "config.py": "",
-        "publish/s3.py": "from penguin_site.analysis import results\n",
-    }
-    for name, text in files.items():
-        (package / name).parent.mkdir(parents=True, exist_ok=True)
-        (package / name).write_text(text, encoding="utf-8")
-    found = {path.relative_to(package).as_posix() for path in prerender.page_code(package)}
-    assert found == set(files) - {"publish/s3.py"}
+    assert pages_run | {"site/predictor.js"} <= covered
+    assert not {p for p in covered if not p.startswith("site/")}

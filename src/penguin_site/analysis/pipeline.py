@@ -29,7 +29,6 @@ from penguin_site.analysis.dataset import (
 from penguin_site.analysis.digest import analysis_digest
 from penguin_site.analysis.quality import Gate, check_quality
 from penguin_site.analysis.results import FigureRecord
-from penguin_site.analysis.workers import Workers, workers
 from penguin_site.config import (
     BASELINE_FILE,
     BUILD_DIR,
@@ -52,7 +51,7 @@ __all__ = ["Timings", "run_analysis"]
 
 Timings = dict[str, float]
 #: A figure to draw: the name of its function in ``plots`` and the table it draws from.
-#: Named, not passed, so that only the figures worker imports plotnine (``workers``).
+#: Named, not passed, so that plotnine is imported only once drawing starts.
 FigureJob = tuple[str, pd.DataFrame]
 
 
@@ -105,37 +104,26 @@ def _build(
     baseline: Path | None,
     timings: Timings,
 ) -> None:
-    """Write every artifact into ``staging`` (a private folder nobody reads yet).
-
-    Both cores: the figures and the model file are made by forked workers (``workers``)
-    while this process validates, cross-validates and fits.
-    """
-    with workers(artifacts.import_skops) as pool:
-        eda_figures = [
-            pool.figures.submit(_save_figures, staging, [job]) for job in _eda_jobs(table)
-        ]
-        with _stage(timings, "tables"):
-            _write_tables(staging, table, clean)
-        with _stage(timings, "cross_validation"):
-            cv = modeling.cross_validate_candidates(clean.data)
-            comparison = modeling.compare(cv.scores)
-            chosen = modeling.chosen(comparison)
-            model = modeling.fit_final(clean.data, chosen)
-        # Before anything of the model is written: a worse model stops the build here.
-        scores = _chosen_scores(comparison)
-        gate = check_quality(scores, baseline, chosen) if baseline else None
-        with _stage(timings, "artifacts"):
-            oof = _chosen_predictions(cv.predictions, clean.data, chosen)
-            per_bird = _mean_oof(oof)
-            model_figures = [
-                pool.figures.submit(_save_figures, staging, [(function, per_bird)])
-                for function in ("plot_predicted_vs_actual", "plot_residuals")
-            ]
-            _write_model_outputs(
-                staging, model, clean, cv, comparison, oof, data_file, datapackage, gate, pool
-            )
-        with _stage(timings, "figures"):  # what is left of drawing once the model is written
-            figures = _placed([r for f in eda_figures + model_figures for r in f.result()])
+    """Write every artifact into ``staging`` (a private folder nobody reads yet)."""
+    with _stage(timings, "tables"):
+        _write_tables(staging, table, clean)
+    with _stage(timings, "cross_validation"):
+        cv = modeling.cross_validate_candidates(clean.data)
+        comparison = modeling.compare(cv.scores)
+        chosen = modeling.chosen(comparison)
+        model = modeling.fit_final(clean.data, chosen)
+    # Before anything of the model is written: a worse model stops the build here.
+    scores = _chosen_scores(comparison)
+    gate = check_quality(scores, baseline, chosen) if baseline else None
+    with _stage(timings, "artifacts"):
+        oof = _chosen_predictions(cv.predictions, clean.data, chosen)
+        per_bird = _mean_oof(oof)
+        _write_model_outputs(
+            staging, model, clean, cv, comparison, oof, data_file, datapackage, gate
+        )
+    with _stage(timings, "figures"):
+        model_jobs = [(f, per_bird) for f in ("plot_predicted_vs_actual", "plot_residuals")]
+        figures = _placed(_save_figures(staging, [*_eda_jobs(table), *model_jobs]))
     with _stage(timings, "artifacts"):
         write_json(
             staging / results.FIGURES_FILE,
@@ -200,16 +188,14 @@ def _write_model_outputs(
     data_file: Path,
     datapackage: Path | None,
     gate: Gate | None,
-    pool: Workers,
 ) -> None:
-    model_file = pool.model.submit(artifacts.model_bytes, model)
     tables = staging / results.TABLES_DIR
     artifacts.write_table(tables, "comparison", comparison)
     artifacts.write_table(tables, "coefficients", modeling.coefficients(model))
     artifacts.write_table(tables, "cv_scores", cv.scores)
     oof.to_csv(staging / results.PREDICTIONS_FILE, index=False, lineterminator="\n")
 
-    model_data = model_file.result()
+    model_data = artifacts.model_bytes(model)
     (staging / results.MODEL_FILE).write_bytes(model_data)
     model_sha = sha256_bytes(model_data)
     metrics = _metrics(comparison, clean, model_sha, Path(data_file), datapackage)
@@ -307,7 +293,7 @@ def _data_source(datapackage: Path | None) -> str:
 
 
 def _save_figures(directory: Path, jobs: list[FigureJob]) -> list[FigureRecord]:
-    """Draw and save ``jobs``; runs in the figures worker, the one process with plotnine."""
+    """Draw and save ``jobs``; the one place that imports plotnine."""
     from penguin_site.analysis import plots
 
     records = []
@@ -323,8 +309,7 @@ def _save_figures(directory: Path, jobs: list[FigureJob]) -> list[FigureRecord]:
 
 
 def _eda_jobs(table: pd.DataFrame) -> list[FigureJob]:
-    """The exploratory figures: they need only the data, not the model. The heaviest
-    first, so the two figures workers finish together."""
+    """The exploratory figures: they need only the data, not the model."""
     return [
         ("plot_measurement_pairs", table),
         ("plot_target_vs_x", table),

@@ -6,7 +6,7 @@ one page, where the last good one was. Here Quarto renders into ``_site.staging`
 (``quarto render --output-dir``, which overrides ``project: output-dir`` for this render
 only: the freezer, ``site_libs``, search.json and every relative link are the same as in
 ``_site``); the static site checks (``checks.static``) run on it; and only when both pass
-does it replace ``_site``, by an atomic rename (``files.replace_dir``). On any failure
+does it replace ``_site``, by two renames (``files.replace_dir``). On any failure
 ``_site`` is left byte-for-byte as it was, and stderr says so.
 
 The browser checks (``check_site.py --browser``) are not part of this gate: command (1)
