@@ -18,8 +18,10 @@ TEST_PARTS = ("render", "rest")
 #: test steps' exact commands on a sample of their parts (``.ci/run`` runs the whole suite
 #: itself, and a rehearsed run must not recurse into the rehearsal): ``render`` keeps the tests
 #: that read the render without a browser (the browser sees it in the check steps), ``rest``
-#: the project-wide checks in ``tests/`` itself that need no render and no browser.
+#: the checks of the project's files and workflows (the rest's sample took 124 s when it was
+#: every test in ``tests/`` itself, most of it in one analysis).
 REHEARSED_ENV = "PENGUIN_REHEARSED"
+REHEARSED_REST = ("test_project_files.py", "test_workflows.py")
 TESTS_DIR = Path(__file__).resolve().parent
 
 
@@ -52,6 +54,6 @@ def _in_rehearsed_sample(item: pytest.Item, part: str, marks: set[str]) -> bool:
     if part == "render":
         return "browser" not in marks
     if part == "rest":
-        top_level = Path(str(item.path)).parent == TESTS_DIR
-        return top_level and not marks & {"quarto", "browser"}
+        path = Path(str(item.path))
+        return path.parent == TESTS_DIR and path.name in REHEARSED_REST
     return True

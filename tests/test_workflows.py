@@ -576,8 +576,10 @@ def test_the_test_jobs_run_each_part_of_the_suite_once_and_every_deploy_waits_fo
 class _Test:
     """What suite_parts.selected reads of a collected test: its fixtures and its marks."""
 
-    def __init__(self, *fixtures: str, marks: tuple[str, ...] = ()) -> None:
-        self.path = Path(__file__)
+    def __init__(
+        self, *fixtures: str, marks: tuple[str, ...] = (), path: str = "site/test_x.py"
+    ) -> None:
+        self.path = Path(__file__).parent / path
         self.fixturenames = list(fixtures)
         self.marks = [getattr(pytest.mark, name).mark for name in marks]
 
@@ -592,6 +594,7 @@ KINDS = {
     "makes a second render": _Test("rendered", "rendered_again", marks=("quarto",)),
     "renders from scratch": _Test("quarto", "tmp_path", marks=("quarto",)),
     "needs no render": _Test("clean"),
+    "checks the workflows": _Test("tmp_path", path="test_workflows.py"),
     "rehearses the workflow": _Test("quarto", marks=("quarto", "browser", "rehearsal")),
 }
 
@@ -608,6 +611,6 @@ def test_the_two_parts_are_the_whole_suite_less_the_rehearsal() -> None:
     assert set(KINDS) - render - rest == {"rehearses the workflow"}
     assert _part({}) == set(KINDS), "without a part, the whole suite runs"
     rehearsed = {part: _part({TEST_PART_ENV: part, REHEARSED_ENV: "1"}) for part in TEST_PARTS}
-    assert rehearsed == {"render": {"reads its log"}, "rest": {"needs no render"}}
+    assert rehearsed == {"render": {"reads its log"}, "rest": {"checks the workflows"}}
     with pytest.raises(pytest.UsageError, match="use one of render, rest"):
         _part({TEST_PART_ENV: "all"})
