@@ -173,7 +173,7 @@ def _unit(name: str) -> tuple[str, str, str]:
 
 
 def _decimals(cells: list[str]) -> int:
-    places = [len(c.partition(".")[2]) for c in cells if "." in c]
+    places = [len(c.partition(".")[2].rstrip("0")) for c in cells if "." in c]
     return min(max(places, default=0), 3)
 
 
@@ -382,6 +382,9 @@ def _datapackage(
         "name": name,
         "title": f"{path.stem.replace('_', ' ').capitalize()} (edit this title)",
         "description": "Drafted by scripts/new_study.py from the CSV: check every field.",
+        "sources": [
+            {"title": f"File {path.name} (edit this: who made it, when)", "path": path.name}
+        ],
         "resources": [
             {
                 "name": name,
