@@ -18,6 +18,25 @@ from pathlib import Path
 from penguin_site.site.starter import StarterError, draft, write
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Column-name endings read as units (``spend_eur`` is in EUR, ``length_mm`` in mm). Here, not
+#: in the package: the generic rooms name no unit of any study.
+UNIT_NAMES: dict[str, tuple[str, str]] = {
+    "eur": ("EUR", "euro"),
+    "keur": ("kEUR", "thousand euro"),
+    "usd": ("USD", "US dollar"),
+    "gbp": ("GBP", "pound"),
+    "pct": ("%", "percent"),
+    "mm": ("mm", "millimetre"),
+    "cm": ("cm", "centimetre"),
+    "m": ("m", "metre"),
+    "km": ("km", "kilometre"),
+    "g": ("g", "gram"),
+    "kg": ("kg", "kilogram"),
+    "s": ("s", "second"),
+    "min": ("min", "minute"),
+    "h": ("h", "hour"),
+    "kwh": ("kWh", "kilowatt hour"),
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -30,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="replace the files already there")
     args = parser.parse_args(argv)
     try:
-        written = write(draft(args.csv, args.target), args.dir, force=args.force)
+        written = write(draft(args.csv, args.target, UNIT_NAMES), args.dir, force=args.force)
     except StarterError as exc:
         print(f"error: {exc}; nothing was written", file=sys.stderr)
         return 1

@@ -159,7 +159,15 @@ def test_the_readme_steps_make_a_pushed_site_of_our_own(made: Render) -> None:
     assert OUR_PROSE in home
     assert read_json(project / "data" / "model_baseline.json")["candidate"] == "all"
     pushed = subprocess.run(
-        ["git", "--git-dir", str(project.parent / "remote.git"), "log", "-1", "--format=%s", "main"],
+        [
+            "git",
+            "--git-dir",
+            str(project.parent / "remote.git"),
+            "log",
+            "-1",
+            "--format=%s",
+            "main",
+        ],
         capture_output=True,
         text=True,
         check=True,

@@ -36,6 +36,7 @@ __all__ = [
     "PALETTE",
     "Draft",
     "StarterError",
+    "Units",
     "draft",
     "write",
 ]
@@ -57,24 +58,10 @@ PALETTE: tuple[str, ...] = (
     "#7570B3",
     "#7F7F7F",
 )
-#: Column-name endings read as units: ``spend_eur`` is in EUR, ``length_mm`` in mm.
-UNIT_SUFFIXES: dict[str, tuple[str, str]] = {
-    "eur": ("EUR", "euro"),
-    "keur": ("kEUR", "thousand euro"),
-    "usd": ("USD", "US dollar"),
-    "gbp": ("GBP", "pound"),
-    "pct": ("%", "percent"),
-    "mm": ("mm", "millimetre"),
-    "cm": ("cm", "centimetre"),
-    "m": ("m", "metre"),
-    "km": ("km", "kilometre"),
-    "g": ("g", "gram"),
-    "kg": ("kg", "kilogram"),
-    "s": ("s", "second"),
-    "min": ("min", "minute"),
-    "h": ("h", "hour"),
-    "kwh": ("kWh", "kilowatt hour"),
-}
+#: Column-name endings read as units (``spend_eur`` is in EUR): ``scripts/new_study.py``
+#: passes its table (``{ending: (symbol, word)}``); a name with no known ending is in
+#: PLAIN_UNIT.
+Units = dict[str, tuple[str, str]]
 #: The unit of a number whose name names none.
 PLAIN_UNIT = ("units", "unit")
 #: Where the written files go, relative to the destination.
@@ -161,11 +148,11 @@ def _words(name: str) -> list[str]:
     return [w for w in name.lower().split("_") if w]
 
 
-def _unit(name: str) -> tuple[str, str, str]:
+def _unit(name: str, units: Units) -> tuple[str, str, str]:
     """(title, unit symbol, unit word) from a column name: ``spend_eur`` -> Spend, EUR."""
     words = _words(name)
-    if len(words) > 1 and words[-1] in UNIT_SUFFIXES:
-        symbol, word = UNIT_SUFFIXES[words[-1]]
+    if len(words) > 1 and words[-1] in units:
+        symbol, word = units[words[-1]]
         words = words[:-1]
     else:
         symbol, word = PLAIN_UNIT
@@ -246,12 +233,12 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _field(column: _Column, key: bool) -> dict[str, Any]:
+def _field(column: _Column, key: bool, units: Units) -> dict[str, Any]:
     """One Table Schema field: type, title, unit, example and constraints from the data.
 
     A number gets a unit (a measurement the tables and figures describe), an identifier
     (``key``) does not."""
-    title, symbol, _ = _unit(column.name)
+    title, symbol, _ = _unit(column.name, units)
     constraints: dict[str, Any] = {"required": column.missing == 0}
     field: dict[str, Any] = {"name": column.name, "type": column.kind, "title": title}
     if column.kind == "string":
@@ -302,14 +289,17 @@ def _correlation(xs: list[float], ys: list[float]) -> float:
     return abs(sxy) / math.sqrt(sxx * syy) if sxx and syy else 0.0
 
 
-def draft(csv_path: Path, target: str) -> Draft:
-    """Infer the study of ``csv_path`` predicting ``target``; raise ``StarterError`` if unusable."""
+def draft(csv_path: Path, target: str, unit_names: Units | None = None) -> Draft:
+    """Infer the study of ``csv_path`` predicting ``target``; raise ``StarterError`` if unusable.
+
+    ``unit_names`` maps column-name endings to units (``{"eur": ("EUR", "euro")}``)."""
+    names = dict(unit_names or {})
     path = Path(csv_path)
     columns, markers, data, rows = _columns(path)
     by_name = {c.name: c for c in columns}
     _check_target(path, by_name, target, rows)
     keys = [c.name for c in columns if c.name != target and _is_key(c, rows)]
-    fields = [_field(c, c.name in keys) for c in columns]
+    fields = [_field(c, c.name in keys, names) for c in columns]
     for f in fields:
         if f["name"] == target:
             f["type"] = "number"  # the contract's target is a number, whole or not
@@ -355,7 +345,7 @@ def draft(csv_path: Path, target: str) -> Draft:
     for f in fields:
         if "unit" in f:
             decimals = 0 if f["type"] == "integer" else _decimals(by_name[f["name"]].present)
-            unit = units.setdefault(f["unit"], {"decimals": 0, "word": _unit(f["name"])[2]})
+            unit = units.setdefault(f["unit"], {"decimals": 0, "word": _unit(f["name"], names)[2]})
             unit["decimals"] = max(unit["decimals"], decimals)
     data_name = path.name
     datapackage = _datapackage(path, data, rows, fields, markers)
