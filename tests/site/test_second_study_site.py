@@ -30,9 +30,10 @@ from test_new_study import shop_csv
 from test_workflows import readme_section
 
 from penguin_site.checks.browser import browse_site, check_pages
+from penguin_site.config import ROOT
 from penguin_site.files import read_json
 from penguin_site.publish.content_types import content_type_for
-from penguin_site.study import STUDY_ENV
+from penguin_site.study import STUDY_ENV, load
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -208,9 +209,12 @@ def test_every_figure_loads_and_has_alt_text(second_site: Path, chromium: str) -
         for name in ("eda.html", "model.html"):
             assert session.visit(name, figures).problems == []
     assert [len(seen["eda.html"]), len(seen["model.html"])] == [3, 2]
+    shipped = load(ROOT / "study.yml")
+    example = re.compile(rf"\b({shipped.row_plural}|{shipped.target.noun})\b", re.I)
     for images in seen.values():
         for alt, width in images:
-            assert len(alt) > 40 and "customers" in alt and width > 0
+            assert width > 0 and len(alt) > 40 and "spend" in alt, alt
+            assert not example.search(alt), alt
 
 
 def _shown_number(text: str) -> tuple[float, int]:
