@@ -49,14 +49,15 @@ MAX_LEVELS = 12
 MISSING_MARKERS: tuple[str, ...] = ("", "NA", "N/A", "NaN", "nan", "null", "NULL", "None")
 #: Colour-blind-safe colours (Okabe-Ito and ColorBrewer Dark2 hues) that each stand 3:1 out
 #: of the light page (#FFFFFF) and the dark one (#222222): one colour serves both schemes.
+#: The dark orange comes last: beside the vermillion it is hard to tell apart in a scatter.
 PALETTE: tuple[str, ...] = (
     "#0072B2",
     "#D55E00",
     "#009E73",
     "#CC79A7",
-    "#B86E00",
     "#7570B3",
     "#7F7F7F",
+    "#B86E00",
 )
 #: Column-name endings read as units (``spend_eur`` is in EUR): ``scripts/new_study.py``
 #: passes its table (``{ending: (symbol, word)}``); a name with no known ending is in
