@@ -1,0 +1,209 @@
+"""scripts/new_study.py turns a tidy CSV into a study the engine analyses, or writes nothing.
+
+Why: a data team's first step is one command. A good CSV (the shop customers of
+test_second_study: 1,200 rows, other names, a target in EUR, a five- and a two-level
+category, missing values) must give a study that ``study.load`` accepts and the analysis
+runs on in a fresh process; each kind of bad input must exit non-zero with a message
+naming the file and the column, and leave the destination exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from test_second_study import REGIONS, make_study
+
+from penguin_site.config import ROOT
+from penguin_site.site.starter import MIN_TARGET_ROWS, PALETTE, STUDY
+from penguin_site.site.starter_pages import EDIT
+from penguin_site.study import STUDY_ENV, load
+
+SCRIPT = ROOT / "scripts" / "new_study.py"
+
+
+def new_study(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), str(ROOT), env.get("PYTHONPATH", "")])
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *map(str, args)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def shop_csv(folder: Path, name: str = "customers.csv") -> Path:
+    """The second study's data as a plain CSV, without its hand-written study."""
+    made = make_study(folder / "made")
+    path = folder / name
+    shutil.copyfile(made.parent / "data" / "shop.csv", path)
+    shutil.rmtree(folder / "made")
+    return path
+
+
+def contrast(one: str, two: str) -> float:
+    """WCAG contrast ratio of two #RRGGBB colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    low, high = sorted((luminance(one), luminance(two)))
+    return (high + 0.05) / (low + 0.05)
+
+
+def listing(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+# --- a good CSV ----------------------------------------------------------------------------
+
+
+def test_a_tidy_csv_becomes_a_study_the_analysis_runs_on(tmp_path: Path) -> None:
+    data = shop_csv(tmp_path)
+    dest = tmp_path / "project"
+    done = new_study(data, "--target", "spend_eur", "--dir", dest, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+
+    study = load(dest / STUDY)
+    assert study.target.column == "spend_eur" and study.target_unit == "EUR"
+    assert (study.row_noun, study.row_plural) == ("customer", "customers")
+    assert study.row_key == ("customer_id",)  # a different whole number in every row
+    assert set(study.describe_by) == {"region", "plan"}
+    assert (study.colour_by, study.split_by) == ("region", "plan")
+    assert [lv.name for lv in study.categories["region"].levels] == list(REGIONS)
+    assert study.choose == "lowest_rmse"
+    baseline, everything = study.candidates.values()
+    assert baseline.categorical == () and set(everything.categorical) == {"region", "plan"}
+    assert set(baseline.numeric) == {"income_keur", "visits_per_year"}
+    frame = pd.read_csv(data)
+    for name in ("income_keur", "spend_eur"):
+        field = study.field(name)
+        assert field.minimum <= frame[name].min() and field.maximum >= frame[name].max()
+        assert field.required is False  # the column has missing values
+    assert study.field("region").required and "NA" in study.missing_values
+    for name in (study.colour_by, study.split_by):
+        for level in study.categories[name].levels:
+            for scheme, background in (("light", "#FFFFFF"), ("dark", "#222222")):
+                assert contrast(level.colours[scheme], background) >= 3.0, (name, level)
+    assert (dest / "data" / data.name).read_bytes() == data.read_bytes()
+    package = json.loads((dest / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["resources"][0]["rows"] == len(frame)
+    shipped = load(ROOT / STUDY)
+    example = {shipped.row_noun, shipped.row_plural, shipped.target.noun, *shipped.columns}
+    for page in ("index.qmd", "eda.qmd", "model.qmd"):
+        text = (dest / page).read_text(encoding="utf-8")
+        assert EDIT in text
+        assert [w for w in example if re.search(rf"\b{re.escape(w)}\b", text)] == [], page
+    model_page = (dest / "model.qmd").read_text(encoding="utf-8")
+    assert f"/data/{data.name}" in model_page and "pages.predictor_html(results)" in model_page
+
+    build = tmp_path / "build"
+    code = (
+        "from pathlib import Path\n"
+        "from penguin_site.analysis.pipeline import run_analysis\n"
+        f"run_analysis(Path({str(build)!r}), Path({str(study.data_file)!r}), "
+        f"Path({str(study.datapackage_file)!r}), baseline=None)\n"
+    )
+    env = {**os.environ, STUDY_ENV: str(dest / STUDY)}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), str(ROOT), env.get("PYTHONPATH", "")])
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=600, cwd=tmp_path)
+    metrics = json.loads((build / "metrics.json").read_text(encoding="utf-8"))
+    rmse = {name: c["rmse"]["mean"] for name, c in metrics["candidates"].items()}
+    assert metrics["chosen"] == min(rmse, key=rmse.get)
+    assert metrics["data"]["rows"] == len(frame) == 1200
+    assert metrics["data"]["dropped_rows"] == frame[["plan", "spend_eur"]].isna().any(axis=1).sum()
+
+
+def test_existing_files_are_kept_unless_forced(tmp_path: Path) -> None:
+    data = shop_csv(tmp_path)
+    dest = tmp_path / "project"
+    (dest).mkdir()
+    (dest / "index.qmd").write_text("my page\n", encoding="utf-8")
+    before = listing(dest)
+    done = new_study(data, "--target", "spend_eur", "--dir", dest, cwd=tmp_path)
+    assert done.returncode != 0 and "--force" in done.stderr and "index.qmd" in done.stderr
+    assert listing(dest) == before
+    forced = new_study(data, "--target", "spend_eur", "--dir", dest, "--force", cwd=tmp_path)
+    assert forced.returncode == 0, forced.stderr
+    assert (dest / "index.qmd").read_text(encoding="utf-8") != "my page\n"
+
+
+# --- bad input writes nothing ----------------------------------------------------------------
+
+
+def _few_rows(folder: Path) -> Path:
+    frame = pd.read_csv(shop_csv(folder, "all.csv")).head(MIN_TARGET_ROWS + 5)
+    frame.loc[:9, "spend_eur"] = None  # fewer than MIN_TARGET_ROWS values left
+    path = folder / "few.csv"
+    frame.to_csv(path, index=False, na_rep="NA")
+    return path
+
+
+def _no_feature(folder: Path) -> Path:
+    frame = pd.read_csv(shop_csv(folder, "all.csv"))
+    path = folder / "categories_only.csv"
+    frame[["customer_id", "region", "plan", "spend_eur"]].to_csv(path, index=False, na_rep="NA")
+    return path
+
+
+def _not_csv(folder: Path) -> Path:
+    path = folder / "customers.xlsx"
+    path.write_bytes(b"PK\x03\x04 not a csv at all \xff\xfe")
+    return path
+
+
+def _binary_csv(folder: Path) -> Path:
+    path = folder / "customers.csv"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe")
+    return path
+
+
+BAD_INPUTS = [
+    # (id, make the file, target, words the message must hold)
+    ("missing-target", shop_csv, "turnover_eur", ["customers.csv", "'turnover_eur'", "columns"]),
+    ("text-target", shop_csv, "region", ["customers.csv", "'region'", "not numeric", "row 1"]),
+    ("too-few-values", _few_rows, "spend_eur", ["few.csv", "'spend_eur'", "too few", "of 25 rows"]),
+    ("no-feature", _no_feature, "spend_eur", ["categories_only.csv", "no usable feature"]),
+    ("not-a-csv", _not_csv, "spend_eur", ["customers.xlsx", "not a CSV"]),
+    ("not-text", _binary_csv, "spend_eur", ["customers.csv", "not UTF-8"]),
+    ("missing-file", lambda f: f / "absent.csv", "spend_eur", ["absent.csv", "no such file"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("make", "target", "words"), [b[1:] for b in BAD_INPUTS], ids=[b[0] for b in BAD_INPUTS]
+)
+def test_bad_input_is_named_and_writes_nothing(
+    tmp_path: Path, make: object, target: str, words: list[str]
+) -> None:
+    data = make(tmp_path)  # type: ignore[operator]
+    dest = tmp_path / "project"
+    dest.mkdir()
+    (dest / "keep.txt").write_text("untouched\n", encoding="utf-8")
+    before, around = listing(dest), sorted(p.name for p in tmp_path.iterdir())
+    done = new_study(data, "--target", target, "--dir", dest, cwd=tmp_path)
+    assert done.returncode != 0
+    assert "nothing was written" in done.stderr
+    for word in words:
+        assert word in done.stderr, (word, done.stderr)
+    assert "Traceback" not in done.stderr
+    assert listing(dest) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == around
+
+
+@pytest.mark.parametrize("colour", PALETTE)
+def test_every_palette_colour_stands_out_of_both_pages(colour: str) -> None:
+    assert contrast(colour, "#FFFFFF") >= 3.0 and contrast(colour, "#222222") >= 3.0
