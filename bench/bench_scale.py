@@ -99,8 +99,11 @@ def make_study(folder: Path, factor: int, study: Study | None = None) -> Path:
     return path
 
 
-def run_once(study_file: Path, build_dir: Path) -> tuple[float, float]:
-    """Wall seconds and peak MiB of one ``scripts/run_analysis.py`` in a fresh process.
+def run_once(study_file: Path, build_dir: Path) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak MiB of one ``scripts/run_analysis.py``, fresh.
+
+    CPU time (user + system, the script's and its workers') depends less than wall time on
+    what else the machine runs, so it compares runs made at different times more fairly.
 
     ``os.wait4`` gives this one child's resource use; its ``ru_maxrss`` is the largest of
     the script and the workers it waited for (forked figure and model-file workers).
@@ -119,7 +122,7 @@ def run_once(study_file: Path, build_dir: Path) -> tuple[float, float]:
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode:
         raise RuntimeError(f"run_analysis failed: {child.stderr.read().decode()}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -129,8 +132,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     study = current()
     rows = len(pd.read_csv(study.data_file))
-    results: list[tuple[int, float, float]] = []
-    print(f"{'rows':>8} {'median s':>9} {'peak MiB':>9} {'x time':>7} {'x memory':>9}")
+    results: list[tuple[int, float, float, float]] = []
+    print(
+        f"{'rows':>8} {'wall s':>7} {'CPU s':>7} {'peak MiB':>9}"
+        f" {'x wall':>7} {'x CPU':>6} {'x memory':>9}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for factor in args.factors:
             study_file = make_study(Path(tmp) / f"x{factor}", factor, study)
@@ -138,16 +144,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                 run_once(study_file, Path(tmp) / f"x{factor}" / f"build{i}")
                 for i in range(args.runs)
             ]
-            seconds = statistics.median(r[0] for r in runs)
-            peak = statistics.median(r[1] for r in runs)
+            median = [statistics.median(r[i] for r in runs) for i in range(3)]
             ratio = ""
             if results:
-                before_rows, before_s, before_mib = results[-1]
+                before_rows, *before = results[-1]
                 per10 = np.log(10) / np.log(rows * factor / before_rows)
-                ratio = f"{(seconds / before_s) ** per10:7.2f} {(peak / before_mib) ** per10:9.2f}"
-            results.append((rows * factor, seconds, peak))
-            print(f"{rows * factor:>8} {seconds:9.2f} {peak:9.0f} {ratio}", flush=True)
-    print("x time / x memory: growth per 10x rows from the size above (10 = linear)")
+                wall, cpu, peak = ((m / b) ** per10 for m, b in zip(median, before, strict=True))
+                ratio = f"{wall:7.2f} {cpu:6.2f} {peak:9.2f}"
+            results.append((rows * factor, *median))
+            wall, cpu, peak = median
+            print(f"{rows * factor:>8} {wall:7.1f} {cpu:7.1f} {peak:9.0f} {ratio}", flush=True)
+    print(f"medians of {args.runs} runs; x: growth per 10x rows from the size above (10 = linear)")
     return 0
 
 

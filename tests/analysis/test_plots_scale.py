@@ -7,6 +7,7 @@ frames (bench_scale's resampling) and read the plotnine layers and the rendered 
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
@@ -44,7 +45,7 @@ def test_alpha_is_the_figures_own_up_to_the_threshold_then_falls_with_the_count(
     assert [plots.point_alpha(n, base) for n in small] == [base] * len(small)
     counts = [plots.ALPHA_FULL_ROWS + 1, 3_440, 34_400, 10**6, 10**9]
     alphas = [plots.point_alpha(n, base) for n in counts]
-    assert all(a > b or b == plots.ALPHA_MIN for a, b in zip(alphas, alphas[1:], strict=False))
+    assert all(a > b or b == plots.ALPHA_MIN for a, b in itertools.pairwise(alphas))
     assert base > alphas[0] and min(alphas) == plots.ALPHA_MIN
     # Ten times the points: each about a third (1/sqrt(10)) as opaque, above the floor.
     assert plots.point_alpha(3_000, base) / plots.point_alpha(30_000, base) == pytest.approx(
