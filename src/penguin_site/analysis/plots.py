@@ -238,7 +238,7 @@ def _scatter(
     size: float,
     panel: str | None = None,
     count: int | None = None,
-) -> list[p9.geom]:
+) -> list[p9.geom | p9.guides]:
     """The point layers of a scatter coloured by the study's group, by the row count.
 
     Up to BIN_ROWS: points with ``point_alpha`` in ``_drawing_order``. Above: 2-D bins
@@ -250,14 +250,15 @@ def _scatter(
     if not binned(count):
         # The figure's own rows and mapping (the ggplot's) when the order is kept.
         shuffled = count > ALPHA_FULL_ROWS
-        return [
-            p9.geom_point(
-                _drawing_order(rows, count) if shuffled else None,
-                p9.aes(x, y, color=group) if shuffled else None,
-                alpha=point_alpha(count, alpha),
-                size=size,
-            )
-        ]
+        points = p9.geom_point(
+            _drawing_order(rows, count) if shuffled else None,
+            p9.aes(x, y, color=group) if shuffled else None,
+            alpha=point_alpha(count, alpha),
+            size=size,
+        )
+        # Faded points would fade the legend's keys too: those stay at the figure's alpha.
+        keys = p9.guides(color=p9.guide_legend(override_aes={"alpha": alpha}))
+        return [points, keys] if shuffled else [points]
     cells = bin_rows(rows, x, y, group, panel)
     largest_first = rows[group].value_counts(sort=True).index
     return [
