@@ -20,6 +20,12 @@ from penguin_site.config import BASELINE_FILE, BUILD_DIR, DATA_FILE, DATAPACKAGE
 from penguin_site.files import read_json
 
 
+def _shown(path: Path) -> Path:
+    """``path`` relative to the project when inside it: a study elsewhere (PENGUIN_STUDY) has
+    its baseline outside the project, which must not stop ``--help`` being built."""
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--build-dir", type=Path, default=BUILD_DIR, help="folder for artifacts")
@@ -37,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--record-baseline",
         action="store_true",
         help=f"skip the model-quality gate and record this run's scores as the new baseline "
-        f"({BASELINE_FILE.relative_to(ROOT)}); commit it to accept a changed model",
+        f"({_shown(BASELINE_FILE)}); commit it to accept a changed model",
     )
     args = parser.parse_args(argv)
     try:

@@ -282,20 +282,31 @@ def target_vs_x(rows: pd.DataFrame, slopes: Slopes) -> Words:
     return Words(caption, alt)
 
 
-def target_by_group(rows: pd.DataFrame, medians: pd.Series) -> Words:
-    """The target by group and split: where one split level exceeds the other, the highest."""
+def target_by_group(rows: pd.DataFrame, medians: pd.Series, every_row: bool = True) -> Words:
+    """The target by group and split: where one split level exceeds the other, the highest.
+
+    ``every_row``: the boxes carry every row as a point; else (many rows) only outliers.
+    """
     splits, highest = _split_and_group_medians(medians)
     described = "; ".join(f"{s} {x} {amount(v, TARGET_UNIT)}" for (s, x), v in medians.items())
     group, split = _GROUP.noun, _SPLIT.noun
     first, second = (lv.name for lv in _SPLIT.levels)
     caption = (
         f"{_NOUN} by {group} and {split} ({len(rows)} {_ROWS} with {split} recorded). Boxes "
-        f"show the middle half of each group with its median; points are individual "
-        f"{_SHORTS}. {splits}. {highest}."
+        f"show the middle half of each group with its median; "
+        + (
+            f"points are individual {_SHORTS}"
+            if every_row
+            else f"with {len(rows)} {_ROWS} only the outliers (more than 1.5 box heights "
+            "beyond the box) are drawn as points"
+        )
+        + f". {splits}. {highest}."
     )
     alt = (
         f"Box plots of {_T.noun} in {_unit_word(TARGET_UNIT)}s for each {group}, split into "
-        f"{first} and {second}, with individual {_SHORTS} as points. Median "
+        f"{first} and {second}, with "
+        + (f"individual {_SHORTS}" if every_row else "the outliers")
+        + " as points. Median "
         f"{_T.short_plural}: {described}. {splits}."
     )
     return Words(caption, alt)
@@ -372,5 +383,24 @@ def residuals(rows: pd.DataFrame, by_group: pd.DataFrame) -> Words:
         f"Scatter plot of residuals in {_unit_word(TARGET_UNIT)}s against predicted "
         f"{_T.noun}, coloured by {_GROUP.noun}, around a dashed zero line. By "
         f"{_GROUP.noun}: {described}. {bias}."
+    )
+    return Words(caption, alt)
+
+
+def binned(words: Words, rows: int, bins: int) -> Words:
+    """A scatter figure's words when it draws 2-D bins instead of its ``rows`` points."""
+    group = _GROUP.noun
+    caption = (
+        f"{words.caption} With {rows} {_ROWS} the points are binned: each square is a cell of "
+        f"a {bins} by {bins} grid in its {possessive(group)} colour, stronger the more {_ROWS} "
+        f"of that {group} it holds; the largest {group} is drawn first, so the smaller ones "
+        "lie on top."
+    )
+    alt = words.alt.replace("Scatter plot", "Binned scatter plot", 1).replace(
+        "scatter plots", "binned scatter plots", 1
+    )
+    alt += (
+        f" With {rows} {_ROWS}, squares of a {bins} by {bins} grid stand for the points, "
+        f"shaded by how many {_ROWS} of each {group} they hold."
     )
     return Words(caption, alt)

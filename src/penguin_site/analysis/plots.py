@@ -137,6 +137,146 @@ LOOKS: tuple[Look, ...] = tuple(
 )
 LIGHT_WIDE = LOOKS[0]
 
+#: Up to this many points a scatter figure draws them as the example does: its alpha, the
+#: data's row order. Above it the alpha shrinks with the count (``point_alpha``) and the
+#: rows are drawn in a shuffled order (fixed seed), so no group lies wholly under another.
+ALPHA_FULL_ROWS = 1_000
+#: The faintest a point gets: at any count a single point stays visible.
+ALPHA_MIN = 0.08
+#: Above this many points a scatter figure draws 2-D bins instead (``BIN_COUNT`` per axis,
+#: one layer per group, the largest group first so the smaller ones lie on top), and a
+#: box figure draws its boxes and outliers without every row: drawing time and file size
+#: stop growing with the rows, and the picture stays readable.
+BIN_ROWS = 5_000
+BIN_COUNT = 60
+#: A bin's alpha runs from the first (one row) to the second (its group's fullest bin).
+BIN_ALPHA = (0.3, 0.9)
+
+
+def point_alpha(rows: int, base: float) -> float:
+    """The alpha of each of ``rows`` points whose figure uses ``base`` at small counts.
+
+    Scaled by sqrt(ALPHA_FULL_ROWS / rows) above ALPHA_FULL_ROWS: ten times the points,
+    each about a third as opaque, so dense regions keep some shade and sparse ones show.
+    """
+    if rows <= ALPHA_FULL_ROWS:
+        return base
+    return max(ALPHA_MIN, base * float(np.sqrt(ALPHA_FULL_ROWS / rows)))
+
+
+def binned(rows: int) -> bool:
+    """Whether a figure of ``rows`` points draws bins instead of points."""
+    return rows > BIN_ROWS
+
+
+def _drawing_order(rows: pd.DataFrame, count: int | None = None) -> pd.DataFrame:
+    """The rows as drawn: as given up to ALPHA_FULL_ROWS points, else shuffled with the seed.
+
+    ``count``: the points per panel, when a facetted frame holds several panels' rows.
+    """
+    if (len(rows) if count is None else count) <= ALPHA_FULL_ROWS:
+        return rows
+    return rows.sample(frac=1.0, random_state=SEED)
+
+
+def bin_rows(
+    rows: pd.DataFrame, x: str, y: str, group: str, panel: str | None = None
+) -> pd.DataFrame:
+    """Per panel and group, the occupied cells of a BIN_COUNT x BIN_COUNT grid over x, y.
+
+    One row per cell: its centre (``x``, ``y``), size (``width``, ``height``), the group,
+    the count and an ``alpha`` from BIN_ALPHA by the square root of the count over the
+    group's fullest cell in that panel (so a sparse group is as visible as a dense one).
+    """
+    panels = rows.groupby(panel, observed=True) if panel else [(None, rows)]
+    cells = []
+    for key, part in panels:
+        xs, ys = part[x].to_numpy(float), part[y].to_numpy(float)
+        spans = []
+        for values in (xs, ys):
+            low, high = float(values.min()), float(values.max())
+            spans.append((low, (high - low) / BIN_COUNT or 1.0))
+        (x0, width), (y0, height) = spans
+        ix = np.minimum(((xs - x0) / width).astype(int), BIN_COUNT - 1)
+        iy = np.minimum(((ys - y0) / height).astype(int), BIN_COUNT - 1)
+        counts = (
+            pd.DataFrame({group: part[group].to_numpy(), "ix": ix, "iy": iy})
+            .groupby([group, "ix", "iy"], observed=True)
+            .size()
+            .rename("count")
+            .reset_index()
+        )
+        fullest = counts.groupby(group, observed=True)["count"].transform("max")
+        low, high = BIN_ALPHA
+        counts = counts.assign(
+            **{
+                x: x0 + (counts["ix"] + 0.5) * width,
+                y: y0 + (counts["iy"] + 0.5) * height,
+                "width": width,
+                "height": height,
+                "alpha": low
+                + (high - low) * np.sqrt((counts["count"] - 1) / (fullest - 1).clip(1)),
+            }
+        ).drop(columns=["ix", "iy"])
+        if panel:
+            counts[panel] = key
+        cells.append(counts)
+    out = pd.concat(cells, ignore_index=True)
+    out[group] = pd.Categorical(out[group], categories=list(CATEGORIES[group]))
+    if panel:
+        out[panel] = pd.Categorical(out[panel], categories=rows[panel].cat.categories)
+    return out
+
+
+def _scatter(
+    rows: pd.DataFrame,
+    x: str,
+    y: str,
+    alpha: float,
+    size: float,
+    panel: str | None = None,
+    count: int | None = None,
+) -> list[p9.geom | p9.guides]:
+    """The point layers of a scatter coloured by the study's group, by the row count.
+
+    Up to BIN_ROWS: points with ``point_alpha`` in ``_drawing_order``. Above: 2-D bins
+    (``bin_rows``), one layer per group, the group with most rows first. ``count`` is the
+    number of points per panel (default: every row is one point).
+    """
+    group = _STUDY.colour_by
+    count = len(rows) if count is None else count
+    if not binned(count):
+        # The figure's own rows and mapping (the ggplot's) when the order is kept.
+        shuffled = count > ALPHA_FULL_ROWS
+        points = p9.geom_point(
+            _drawing_order(rows, count) if shuffled else None,
+            p9.aes(x, y, color=group) if shuffled else None,
+            alpha=point_alpha(count, alpha),
+            size=size,
+        )
+        # Faded points would fade the legend's keys too: those stay at the figure's alpha.
+        keys = p9.guides(color=p9.guide_legend(override_aes={"alpha": alpha}))
+        return [points, keys] if shuffled else [points]
+    cells = bin_rows(rows, x, y, group, panel)
+    largest_first = rows[group].value_counts(sort=True).index
+    return [
+        p9.geom_tile(
+            cells[cells[group] == level],
+            p9.aes(x, y, width="width", height="height", fill=group, alpha="alpha"),
+            inherit_aes=False,
+        )
+        for level in largest_first
+        if (cells[group] == level).any()
+    ]
+
+
+def _group_fill(look: Look) -> list[p9.scale_fill_manual | p9.scale_alpha_identity]:
+    """The bins' group colours (the points' colours) and their alpha as given."""
+    return [
+        p9.scale_fill_manual(values=look.palette.groups, limits=list(CATEGORIES[_STUDY.colour_by])),
+        p9.scale_alpha_identity(),
+    ]
+
 
 @dataclass(frozen=True)
 class Figure:
@@ -197,7 +337,7 @@ def plot_target_vs_x(df: pd.DataFrame) -> Figure:
     def draw(look: Look) -> p9.ggplot:
         return (
             p9.ggplot(rows, p9.aes(_X, TARGET, color=group))
-            + p9.geom_point(alpha=0.6, size=1.6)
+            + _scatter(rows, _X, TARGET, alpha=0.6, size=1.6)
             + p9.geom_line(per_group, size=1)
             + p9.geom_line(
                 pooled,
@@ -207,12 +347,23 @@ def plot_target_vs_x(df: pd.DataFrame) -> Figure:
                 size=0.8,
             )
             + _group_colour(look)
-            + p9.labs(x=measurement_label(_X), y=measurement_label(TARGET), color=_GROUP.label)
+            + (_group_fill(look) if binned(len(rows)) else [])
+            + p9.labs(
+                x=measurement_label(_X),
+                y=measurement_label(TARGET),
+                color=_GROUP.label,
+                fill=_GROUP.label,
+            )
             + theme(name, look)
         )
 
-    words = captions.target_vs_x(rows, slopes)
+    words = _with_bins(captions.target_vs_x(rows, slopes), len(rows))
     return Figure(name, draw, words.caption, words.alt)
+
+
+def _with_bins(words: captions.Words, rows: int) -> captions.Words:
+    """The words of a scatter figure, saying so when it draws bins (``binned``)."""
+    return captions.binned(words, rows, BIN_COUNT) if binned(rows) else words
 
 
 def _fitted_line(rows: pd.DataFrame) -> pd.DataFrame:
@@ -234,27 +385,35 @@ def plot_target_by_group(df: pd.DataFrame) -> Figure:
     rows = df.dropna(subset=[TARGET, split])
     medians = rows.groupby([group, split], observed=True)[TARGET].median()
 
+    every_row = not binned(len(rows))
+
     def draw(look: Look) -> p9.ggplot:
         outline = look.palette.outline
+        # Every row as a point over its box; above BIN_ROWS the boxes with their outliers.
+        points = p9.geom_point(
+            _drawing_order(rows),
+            position=p9.position_jitterdodge(jitter_width=0.15, dodge_width=0.7, random_state=SEED),
+            alpha=point_alpha(len(rows), 0.35),
+            size=0.9,
+            color=outline,
+        )
         return (
             p9.ggplot(rows, p9.aes(group, TARGET, fill=split))
             + p9.geom_boxplot(
-                outlier_shape="", width=0.6, color=outline, position=p9.position_dodge(0.7)
-            )
-            + p9.geom_point(
-                position=p9.position_jitterdodge(
-                    jitter_width=0.15, dodge_width=0.7, random_state=SEED
-                ),
-                alpha=0.35,
-                size=0.9,
+                outlier_shape="" if every_row else "o",
+                outlier_size=0.9,
+                outlier_alpha=0.35,
+                width=0.6,
                 color=outline,
+                position=p9.position_dodge(0.7),
             )
+            + ([points] if every_row else [])
             + p9.scale_fill_manual(values=look.palette.split, limits=list(CATEGORIES[split]))
             + p9.labs(x=_GROUP.label, y=measurement_label(TARGET), fill=_SPLIT.label)
             + theme(name, look)
         )
 
-    words = captions.target_by_group(rows, medians)
+    words = captions.target_by_group(rows, medians, every_row)
     return Figure(name, draw, words.caption, words.alt)
 
 
@@ -289,18 +448,19 @@ def plot_measurement_pairs(df: pd.DataFrame) -> Figure:
     def draw(look: Look) -> p9.ggplot:
         return (
             p9.ggplot(long, p9.aes("x", "y", color=_STUDY.colour_by))
-            + p9.geom_point(alpha=0.5, size=0.7)
+            + _scatter(long, "x", "y", alpha=0.5, size=0.7, panel="pair", count=len(rows))
             + p9.facet_wrap("pair", scales="free", ncol=2 if look.narrow else 3)
             # Four x ticks at most, so three-digit values do not run together.
             + p9.scale_x_continuous(breaks=breaks_extended(n=4))
             + _group_colour(look)
-            + p9.labs(x="", y="", color=_GROUP.label)
+            + (_group_fill(look) if binned(len(rows)) else [])
+            + p9.labs(x="", y="", color=_GROUP.label, fill=_GROUP.label)
             + theme(name, look)
             # Room between rows for a panel's two-line title under the ticks above it.
             + p9.theme(panel_spacing_y=0.04)
         )
 
-    words = captions.measurement_pairs(rows, columns, pairs)
+    words = _with_bins(captions.measurement_pairs(rows, columns, pairs), len(rows))
     return Figure(name, draw, words.caption, words.alt)
 
 
@@ -316,18 +476,20 @@ def plot_predicted_vs_actual(predictions: pd.DataFrame) -> Figure:
         return (
             p9.ggplot(predictions, p9.aes("actual", "predicted", color=_STUDY.colour_by))
             + p9.geom_abline(intercept=0, slope=1, linetype="dashed", color=look.palette.reference)
-            + p9.geom_point(alpha=0.7, size=1.4)
+            + _scatter(predictions, "actual", "predicted", alpha=0.7, size=1.4)
             + _group_colour(look)
+            + (_group_fill(look) if binned(len(predictions)) else [])
             + p9.coord_fixed(xlim=(low, high), ylim=(low, high))
             + p9.labs(
                 x=f"Measured {measurement_name(TARGET)} ({TARGET_UNIT})",
                 y=f"Predicted {measurement_name(TARGET)} ({TARGET_UNIT})",
                 color=_GROUP.label,
+                fill=_GROUP.label,
             )
             + theme(name, look)
         )
 
-    words = captions.predicted_vs_actual(predictions, rmse)
+    words = _with_bins(captions.predicted_vs_actual(predictions, rmse), len(predictions))
     return Figure(name, draw, words.caption, words.alt)
 
 
@@ -343,17 +505,19 @@ def plot_residuals(predictions: pd.DataFrame) -> Figure:
         return (
             p9.ggplot(rows, p9.aes("predicted", "residual", color=_STUDY.colour_by))
             + p9.geom_hline(yintercept=0, linetype="dashed", color=look.palette.reference)
-            + p9.geom_point(alpha=0.7, size=1.4)
+            + _scatter(rows, "predicted", "residual", alpha=0.7, size=1.4)
             + _group_colour(look)
+            + (_group_fill(look) if binned(len(rows)) else [])
             + p9.labs(
                 x=f"Predicted {measurement_name(TARGET)} ({TARGET_UNIT})",
                 y=f"Measured minus predicted ({TARGET_UNIT})",
                 color=_GROUP.label,
+                fill=_GROUP.label,
             )
             + theme(name, look)
         )
 
-    words = captions.residuals(rows, by_group)
+    words = _with_bins(captions.residuals(rows, by_group), len(rows))
     return Figure(name, draw, words.caption, words.alt)
 
 
