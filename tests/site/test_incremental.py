@@ -78,8 +78,8 @@ CHANGES = [
     pytest.param(
         lambda p: replace(
             p / "src/penguin_site/analysis/captions.py",
-            '"Cross-validated predictions against measured body mass',
-            '"Held-out predictions against measured body mass',
+            'f"Cross-validated predictions against measured {_T.noun}',
+            'f"Held-out predictions against measured {_T.noun}',
         ),
         True,
         KERNEL_PAGES,
