@@ -18,8 +18,8 @@ TEST_PARTS = ("render", "rest")
 #: test steps' exact commands on a sample of their parts (``.ci/run`` runs the whole suite
 #: itself, and a rehearsed run must not recurse into the rehearsal): ``render`` keeps the tests
 #: that read the render without a browser (the browser sees it in the check steps), ``rest``
-#: the checks of the project's files and workflows (the rest's sample took 124 s when it was
-#: every test in ``tests/`` itself, most of it in one analysis).
+#: the checks of the project's files and workflows (every test in ``tests/`` itself would cost
+#: each run about two minutes, most of it one analysis).
 REHEARSED_ENV = "PENGUIN_REHEARSED"
 REHEARSED_REST = ("test_project_files.py", "test_workflows.py")
 TESTS_DIR = Path(__file__).resolve().parent
