@@ -12,14 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from rendered_site import (
-    Render,
-    exclusive,
-    given_render,
-    links_of,
-    shared_folder,
-    shared_render,
-)
+from rendered_site import Render, exclusive, given_render, links_of, shared_folder, shared_render
 from suite_parts import selected
 
 from penguin_site.analysis import dataset, pipeline

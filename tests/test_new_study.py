@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import contrast
 from test_second_study import REGIONS, make_study
 
 from penguin_site.config import ROOT
@@ -50,18 +51,6 @@ def shop_csv(folder: Path, name: str = "customers.csv") -> Path:
     shutil.copyfile(made.parent / "data" / "shop.csv", path)
     shutil.rmtree(folder / "made")
     return path
-
-
-def contrast(one: str, two: str) -> float:
-    """WCAG contrast ratio of two #RRGGBB colours."""
-
-    def luminance(colour: str) -> float:
-        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-    low, high = sorted((luminance(one), luminance(two)))
-    return (high + 0.05) / (low + 0.05)
 
 
 def listing(folder: Path) -> dict[str, bytes]:
