@@ -13,7 +13,7 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +21,7 @@ import pytest
 import yaml
 
 from penguin_site.analysis.contract import CATEGORIES, COLUMNS, NA_TOKEN, RANGES
+from penguin_site.checks.budget import PageBudget
 from penguin_site.config import ROOT, SEED, TARGET
 
 #: Outputs of a render: never part of a project copy (a benchmark removes them for a cold one).
@@ -108,6 +109,17 @@ def one_commit_repo(root: Path) -> Path:
     for args in (["init", "-q"], ["add", "index.qmd"], ["commit", "-q", "-m", "first"]):
         subprocess.run(["git", *args], cwd=root, env=env, check=True, timeout=30)
     return root
+
+
+def steady_problems(budgets: Sequence[PageBudget]) -> dict[str, list[str]]:
+    """Each page's budget problems, leaving out performance: a simulated score still moves with
+    the load of a suite that keeps every core busy (81-98 seen for one mobile page), while
+    accessibility, best practices, SEO, bytes and axe do not. The workflow's budget step
+    enforces performance on the deployed render, with the median of BUDGET_RUNS runs."""
+    return {
+        budget.page: [line for line in budget.problems if "performance" not in line]
+        for budget in budgets
+    }
 
 
 def _rgb(colour: str) -> tuple[float, ...]:
