@@ -1,9 +1,11 @@
 """penguin_site.site.lighten, run by the post-render hook (scripts/post_render.py): no icon
 font, dark CSS on demand, scripts deferred.
 
-On a page shaped like Quarto's (the lines below are copied from a real render), and on
-the real render, where the reader tests then check that the dark toggle, search and
-folded code still work with the rewritten pages.
+On a page shaped like Quarto's (the lines below are copied from a real render), on tags
+spelled otherwise (attribute order, quoting) or only looking like tags (in a comment or a
+script's text), where a regular expression goes wrong, and on the real render, where the
+reader tests then check that the dark toggle, search and folded code still work with the
+rewritten pages.
 """
 
 from __future__ import annotations
@@ -55,6 +57,52 @@ def test_dark_sheets_wait_for_the_toggle_and_head_scripts_are_deferred() -> None
 
 def test_a_page_without_a_head_is_left_alone() -> None:
     assert lighten_page("<p>fragment</p>") == "<p>fragment</p>"
+
+
+#: Each tag Quarto could write differently, and what it must become; nothing else changes.
+REORDERED = {
+    "<link rel='stylesheet' id=dark class='quarto-color-alternate x' href='d.css' />": (
+        '<link rel="disabled-stylesheet" id="dark" class="quarto-color-alternate x" href="d.css" />'
+    ),
+    '<link rel="stylesheet" href="libs/bootstrap-icons.css?v=1" />': "",
+    '<script data-x="a&amp;b" src="s.js"></script>': (
+        '<script data-x="a&amp;b" src="s.js" defer></script>'
+    ),
+    '<script type="text/javascript" src="t.js"></script>': (
+        '<script type="text/javascript" src="t.js" defer></script>'
+    ),
+    '<button role="menu" type="button" class="collapsed navbar-toggler">': (
+        '<button type="button" class="collapsed navbar-toggler">'
+    ),
+}
+#: Tags a regular expression could take for the ones above, that must stay as they are.
+KEPT = [
+    "<!-- </head> is where the dark choice goes -->",
+    '<!-- <script src="old.js"></script> -->',
+    '<script async src="a.js"></script>',
+    "<script src='m.js' type='module'></script>",
+    '<script>const icons = \'<link href="x/bootstrap-icons.css" rel="stylesheet">\';</script>',
+]
+
+
+def test_tags_are_found_by_their_attributes_not_their_spelling() -> None:
+    head = "\n".join([KEPT[0], *REORDERED, *KEPT[1:]])
+    body = f"{KEPT[1]}\n<script src=b.js></script>"
+    page = f"<html><head>\n{head}\n</head>\n<body>\n{body}\n</body>"
+    expected = page.replace("\n</head>\n<body>", f"\n{DARK_CHOICE_SCRIPT}</head>\n<body>")
+    for tag, lighter in REORDERED.items():
+        expected = expected.replace(tag + "\n", lighter + "\n" if lighter else "")
+    assert lighten_page(page) == expected, "only the listed tags change, and each as listed"
+    assert lighten_page(expected) == expected, "a second run changes nothing"
+
+
+def test_offsets_hold_on_lines_that_end_in_crlf() -> None:
+    page = (
+        "<head>\r\n<script src=a.js></script>\r\n</head>\r\n<button class=navbar-toggler role=menu>"
+    )
+    assert lighten_page(page) == page.replace("src=a.js>", 'src="a.js" defer>').replace(
+        "<button class=navbar-toggler role=menu>", '<button class="navbar-toggler">'
+    )
 
 
 def test_the_hook_rewrites_the_pages_quarto_lists(tmp_path: Path) -> None:

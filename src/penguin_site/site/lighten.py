@@ -21,14 +21,17 @@ before the first paint (Lighthouse, simulated slow 4G; ``scripts/check_budget.py
 - The navbar's collapse button carries ``role="menu"``, a role a button may not have (the
   ARIA in HTML rules; Lighthouse's ``aria-allowed-role``): a plain button is what it is.
 
-Each rewrite is a fixed string substitution, so a page rewritten twice is unchanged and two
-builds of one commit stay byte-identical.
+An HTML parser (the standard library's) finds each of these tags by its name and parsed
+attributes, not by their order or quoting, and skips what only looks like a tag (in a
+comment, or in a script's text); only those tags' characters are rewritten, every other
+byte of the page is kept. A rewritten tag no longer matches, so a page rewritten twice is
+unchanged and two builds of one commit stay byte-identical.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
+from html.parser import HTMLParser
 from pathlib import Path
 
 from penguin_site.config import PROJECT_NAME
@@ -36,11 +39,13 @@ from penguin_site.config import PROJECT_NAME
 __all__ = ["DARK_CHOICE_SCRIPT", "lighten_page", "lighten_pages", "rendered_pages"]
 
 #: Quarto marks the dark theme's links with this class (and its toggle looks them up by it).
-_ALTERNATE_LINK = re.compile(r'<link\b[^>]*\bclass="[^"]*\bquarto-color-alternate\b[^"]*"[^>]*>')
-#: The icon font's stylesheet (and the line it sits on).
-_ICON_FONT_LINK = re.compile(r'<link href="[^"]*/bootstrap-icons\.css" rel="stylesheet">\n?')
-#: A classic external script (no type, no defer or async) in the head.
-_BLOCKING_SCRIPT = re.compile(r'<script src="([^"]+)"></script>')
+_ALTERNATE_CLASS = "quarto-color-alternate"
+#: The ``rel`` Quarto's toggle gives a stylesheet that is off.
+_OFF = "disabled-stylesheet"
+#: The icon font's stylesheet, by file name.
+_ICON_FONT_CSS = "bootstrap-icons.css"
+#: ``type`` values of a classic script (the ones ``defer`` applies to).
+_CLASSIC_TYPES = {"", "text/javascript", "application/javascript"}
 #: Switches the dark stylesheets on before the first paint for a reader who chose dark.
 DARK_CHOICE_SCRIPT = (
     f"<script>/* {PROJECT_NAME}: the reader's dark choice, before the first paint */ try {{"
@@ -48,24 +53,107 @@ DARK_CHOICE_SCRIPT = (
     ' document.querySelectorAll("link.quarto-color-alternate")'
     '.forEach((link) => { link.rel = "stylesheet"; }); } catch (e) {}</script>\n'
 )
-_TOGGLER_ROLE = re.compile(r'(<button class="navbar-toggler"[^>]*?) role="menu"')
+
+_Attrs = list[tuple[str, str | None]]
+
+
+def _value(attrs: _Attrs, name: str) -> str | None:
+    """The attribute's value ("" when it has none), the first one as browsers read a repeat."""
+    return next((value or "" for key, value in attrs if key == name), None)
+
+
+def _tokens(attrs: _Attrs, name: str) -> list[str]:
+    """A space-separated attribute (``class``, ``rel``) as its words."""
+    return (_value(attrs, name) or "").split()
+
+
+def _quoted(value: str) -> str:
+    """An attribute value as it goes between double quotes."""
+    return value.replace("&", "&amp;").replace('"', "&quot;")
+
+
+def _start_tag(tag: str, attrs: _Attrs, self_closing: bool) -> str:
+    """The start tag written back from its attributes, in their order, double-quoted."""
+    parts = [tag] + [
+        name if value is None else f'{name}="{_quoted(value)}"' for name, value in attrs
+    ]
+    return "<" + " ".join(parts) + (" />" if self_closing else ">")
+
+
+def _blocks_parsing(attrs: _Attrs) -> bool:
+    """A classic external script that is neither deferred nor async (a module defers)."""
+    kind = (_value(attrs, "type") or "").strip().lower()
+    waits = {"defer", "async"} & {name for name, _ in attrs}
+    return _value(attrs, "src") is not None and not waits and kind in _CLASSIC_TYPES
+
+
+class _Finder(HTMLParser):
+    """Reads a page once and lists what to change: ``(start, end, new text)`` per tag."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.html = html
+        # getpos() gives (line, column); a tag's offset is its line's start plus the column.
+        self._line_starts = [0] + [i + 1 for i, char in enumerate(html) if char == "\n"]
+        self.edits: list[tuple[int, int, str]] = []
+        self.head_end: int | None = None  #: where ``</head>`` starts
+        self.dark_off = False  #: a dark stylesheet in the head is (or will be) off
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        return self._line_starts[line - 1] + column
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "head" and self.head_end is None:
+            self.head_end = self._offset()
+
+    def handle_starttag(self, tag: str, attrs: _Attrs) -> None:
+        classes = _tokens(attrs, "class")
+        if tag == "button" and "navbar-toggler" in classes and _tokens(attrs, "role") == ["menu"]:
+            self._replace(tag, [(name, value) for name, value in attrs if name != "role"])
+        if self.head_end is not None:
+            return  # the other rewrites are the head's
+        rel = [word.lower() for word in _tokens(attrs, "rel")]
+        file_name = (_value(attrs, "href") or "").split("?")[0].rsplit("/", 1)[-1]
+        if tag == "link" and _ALTERNATE_CLASS in classes and rel in (["stylesheet"], [_OFF]):
+            self.dark_off = True
+            if rel == ["stylesheet"]:
+                off = [(name, _OFF if name == "rel" else value) for name, value in attrs]
+                self._replace(tag, off)
+        elif tag == "link" and file_name == _ICON_FONT_CSS:
+            self._replace(tag, None)
+        elif tag == "script" and _blocks_parsing(attrs):
+            self._replace(tag, [*attrs, ("defer", None)])
+
+    def _replace(self, tag: str, attrs: _Attrs | None) -> None:
+        """The tag just read becomes one with these attributes; None drops it and its line end."""
+        text = self.get_starttag_text() or ""
+        start = self._offset()
+        end = start + len(text)
+        if attrs is not None:
+            self.edits.append((start, end, _start_tag(tag, attrs, text.endswith("/>"))))
+        elif self.html.startswith("\n", end):
+            self.edits.append((start, end + 1, ""))  # the line it sat on goes with it
+        else:
+            self.edits.append((start, end, ""))
 
 
 def lighten_page(html: str) -> str:
     """The page without the icon font, dark stylesheets off until asked for, scripts deferred."""
-    head, sep, body = html.partition("</head>")
-    if not sep:
+    finder = _Finder(html)
+    finder.feed(html)
+    finder.close()
+    if finder.head_end is None:
         return html
-    head = _ALTERNATE_LINK.sub(
-        lambda match: match.group(0).replace('rel="stylesheet"', 'rel="disabled-stylesheet"'),
-        head,
-    )
-    if "disabled-stylesheet" in head and DARK_CHOICE_SCRIPT not in head:
-        head += DARK_CHOICE_SCRIPT
-    head = _ICON_FONT_LINK.sub("", head)
-    head = _BLOCKING_SCRIPT.sub(r'<script src="\1" defer></script>', head)
-    body = _TOGGLER_ROLE.sub(r"\1", body)
-    return head + sep + body
+    edits = finder.edits
+    if finder.dark_off and DARK_CHOICE_SCRIPT not in html[: finder.head_end]:
+        edits.append((finder.head_end, finder.head_end, DARK_CHOICE_SCRIPT))
+    parts: list[str] = []
+    done = 0
+    for start, end, text in sorted(edits):
+        parts += [html[done:start], text]
+        done = end
+    return "".join([*parts, html[done:]])
 
 
 def rendered_pages(project_dir: Path, env: Mapping[str, str], site_dir: Path) -> list[Path]:
