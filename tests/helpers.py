@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from coloraide import Color
 
 from penguin_site.analysis.contract import CATEGORIES, COLUMNS, NA_TOKEN, RANGES
 from penguin_site.checks.budget import PageBudget
@@ -122,24 +123,9 @@ def steady_problems(budgets: Sequence[PageBudget]) -> dict[str, list[str]]:
     }
 
 
-def _rgb(colour: str) -> tuple[float, ...]:
-    if colour.startswith("#"):
-        return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
-    return tuple(float(v) for v in re.findall(r"[\d.]+", colour)[:3])
-
-
 def contrast(one: str, two: str) -> float:
-    """WCAG 2.x contrast ratio of two colours (``#rrggbb`` or CSS ``rgb(r, g, b)``)."""
-
-    def luminance(colour: str) -> float:
-        linear = [
-            c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-            for c in (v / 255 for v in _rgb(colour))
-        ]
-        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-    high, low = sorted((luminance(one), luminance(two)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
+    """WCAG 2.1 contrast ratio of two CSS colours (``#rrggbb``, ``rgb(r, g, b)``...)."""
+    return Color(one).contrast(two, method="wcag21")
 
 
 # --- bigger and reordered copies of the example data (intake tests, bench/bench_intake.py) ---
