@@ -10,7 +10,7 @@ time and peak resident memory of ``--runs`` runs per size and the ratio per 10x 
 linear growth is 10x per 10x rows; much less means fixed costs (imports, drawing axes)
 still dominate.
 
-    .venv/bin/python bench/bench_scale.py --runs 3
+    .venv/bin/python -m bench.bench_scale --runs 3
 """
 
 from __future__ import annotations
@@ -34,45 +34,10 @@ import yaml
 from penguin_site.config import BASELINE_FILE, ROOT
 from penguin_site.files import sha256_bytes
 from penguin_site.study import STUDY_ENV, Study, current
+from tests.helpers import resample
 
 FACTORS = (1, 10, 100)
-SEED = 20_240_607
-#: Noise added to each measurement, as a fraction of that column's standard deviation.
-NOISE = 0.05
 SCRIPT = ROOT / "scripts" / "run_analysis.py"
-
-
-def _decimals(values: pd.Series) -> int:
-    """How many decimals the data record for a column (0 for whole numbers)."""
-    text = values.dropna().astype(str)
-    return int(text.str.partition(".")[2].str.rstrip("0").str.len().max() or 0)
-
-
-def resample(frame: pd.DataFrame, factor: int, schema: dict, seed: int = SEED) -> pd.DataFrame:
-    """``factor`` times the rows of ``frame``, drawn with replacement, measurements jittered.
-
-    Noise is ``NOISE`` standard deviations, rounded to the column's recorded decimals and
-    kept inside the contract's range, so the resampled data pass the same validation.
-    """
-    if factor == 1:
-        return frame
-    rng = np.random.default_rng(seed)
-    wanted = len(frame) * factor
-    # A few more than wanted: rows without measurements cannot be jittered, and the
-    # contract forbids their exact copies (dropped below).
-    drawn = rng.integers(0, len(frame), wanted + wanted // 20)
-    rows = frame.iloc[drawn].reset_index(drop=True)
-    for field in schema["fields"]:
-        name = field["name"]
-        if field["type"] != "number" or name not in rows:
-            continue
-        limits = field.get("constraints", {})
-        column = rows[name]
-        noisy = column + rng.normal(0, NOISE * frame[name].std(), len(column))
-        decimals = _decimals(frame[name])
-        noisy = noisy.round(decimals).clip(limits.get("minimum"), limits.get("maximum"))
-        rows[name] = noisy.astype("Int64") if decimals == 0 else noisy
-    return rows.drop_duplicates().head(wanted).reset_index(drop=True)
 
 
 def make_study(folder: Path, factor: int, study: Study | None = None) -> Path:

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from coloraide import Color
@@ -168,3 +169,45 @@ def reordered(text: str, seed: int = SEED) -> str:
     header, *rows = text.rstrip("\n").split("\n")
     order = np.random.default_rng(seed).permutation(len(rows))
     return "\n".join([header, *(rows[i] for i in order)]) + "\n"
+
+
+# --- resampled copies of a study's rows (figures at scale, bench/bench_scale.py) -----------
+
+RESAMPLE_SEED = 20_240_607
+#: Noise added to each measurement, as a fraction of that column's standard deviation.
+NOISE = 0.05
+
+
+def _decimals(values: pd.Series) -> int:
+    """How many decimals the data record for a column (0 for whole numbers)."""
+    text = values.dropna().astype(str)
+    return int(text.str.partition(".")[2].str.rstrip("0").str.len().max() or 0)
+
+
+def resample(
+    frame: pd.DataFrame, factor: int, schema: dict, seed: int = RESAMPLE_SEED
+) -> pd.DataFrame:
+    """``factor`` times the rows of ``frame``, drawn with replacement, measurements jittered.
+
+    Noise is ``NOISE`` standard deviations, rounded to the column's recorded decimals and
+    kept inside the contract's range, so the resampled data pass the same validation.
+    """
+    if factor == 1:
+        return frame
+    rng = np.random.default_rng(seed)
+    wanted = len(frame) * factor
+    # A few more than wanted: rows without measurements cannot be jittered, and the
+    # contract forbids their exact copies (dropped below).
+    drawn = rng.integers(0, len(frame), wanted + wanted // 20)
+    rows = frame.iloc[drawn].reset_index(drop=True)
+    for field in schema["fields"]:
+        name = field["name"]
+        if field["type"] != "number" or name not in rows:
+            continue
+        limits = field.get("constraints", {})
+        column = rows[name]
+        noisy = column + rng.normal(0, NOISE * frame[name].std(), len(column))
+        decimals = _decimals(frame[name])
+        noisy = noisy.round(decimals).clip(limits.get("minimum"), limits.get("maximum"))
+        rows[name] = noisy.astype("Int64") if decimals == 0 else noisy
+    return rows.drop_duplicates().head(wanted).reset_index(drop=True)

@@ -2,7 +2,8 @@
 
 Why: at 100 times the example's rows every point drawn opaque made the scatters solid
 blocks, one group's points covering another's. These draw the figures for resampled
-frames (bench_scale's resampling) and read the plotnine layers and the rendered pixels.
+frames (helpers.resample, the benchmark's data too) and read the plotnine layers and
+the rendered pixels.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ import numpy as np
 import pandas as pd
 import plotnine as p9
 import pytest
+from helpers import resample
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
 
-from bench import bench_scale
 from penguin_site.analysis import plots
 from penguin_site.config import DATAPACKAGE_FILE
 from penguin_site.study import current
@@ -27,7 +28,7 @@ GROUP = current().colour_by
 
 def _resampled(penguins: pd.DataFrame, factor: int) -> pd.DataFrame:
     schema = json.loads(DATAPACKAGE_FILE.read_text(encoding="utf-8"))["resources"][0]["schema"]
-    return bench_scale.resample(penguins, factor, schema)
+    return resample(penguins, factor, schema)
 
 
 @pytest.fixture(scope="module")
