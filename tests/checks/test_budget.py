@@ -24,6 +24,9 @@ from penguin_site.checks.budget import PageBudget, check_budget, format_report
 from penguin_site.config import BUDGET_SCORES, BUDGET_TRANSFER_KIB, LIGHTHOUSE_CLI, PAGE_FILES
 from scripts import check_budget as check_budget_cli
 
+#: One worker runs the module (run_tests.sh: --dist loadgroup), so each site is measured once:
+#: a module fixture is made once per worker that needs it.
+pytestmark = pytest.mark.xdist_group("budget")
 SITES = Path(__file__).resolve().parents[1] / "fixtures" / "sites"
 #: Side of the noise image: 600 x 600 RGB noise does not compress (about 1 MiB).
 NOISE_SIDE = 600

@@ -40,7 +40,14 @@ from penguin_site.study import STUDY_ENV, load
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-pytestmark = [pytest.mark.quarto, pytest.mark.browser, pytest.mark.renders]
+#: One worker runs the module (run_tests.sh: --dist loadgroup): its fixture is the README's
+#: whole flow and a render, made once per worker that needs it.
+pytestmark = [
+    pytest.mark.quarto,
+    pytest.mark.browser,
+    pytest.mark.renders,
+    pytest.mark.xdist_group("second-study-site"),
+]
 
 PAGES = ("index.html", "eda.html", "model.html")
 SECTION = "make-it-yours"
