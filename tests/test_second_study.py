@@ -181,3 +181,43 @@ def test_the_analysis_runs_on_a_second_study(tmp_path: Path) -> None:
     leaked = {shipped.row_noun, shipped.target.noun, *(lv.name for lv in group.levels)}
     assert [w for w in leaked if w in text] == []
     assert all((build / f["file"]).is_file() for f in figures.values())
+
+
+def test_phone_drawings_keep_a_five_level_legend_inside_the_figure(tmp_path: Path) -> None:
+    """A narrow drawing's legend sits below the panel; five region names side by side ran
+    past the right edge of a phone's drawing (490 of 456 px), so such a legend is stacked."""
+    study_file = make_study(tmp_path / "study")
+    code = (
+        "from pathlib import Path\n"
+        "from matplotlib.backends.backend_agg import FigureCanvasAgg\n"
+        "from matplotlib.offsetbox import OffsetBox\n"
+        "from penguin_site.analysis import dataset, plots\n"
+        "rows = dataset.load_data(Path('study/data/shop.csv'))\n"
+        "for look in (look for look in plots.LOOKS if look.narrow):\n"
+        "    for make in (plots.plot_target_vs_x, plots.plot_measurement_pairs):\n"
+        "        fig = make(rows).draw(look).draw()\n"
+        "        canvas = FigureCanvasAgg(fig)\n"
+        "        canvas.draw()\n"
+        "        boxes = [a for a in fig.artists if isinstance(a, OffsetBox)]\n"
+        "        assert boxes, 'no legend'\n"
+        "        for box in boxes:\n"
+        "            edge = box.get_window_extent(canvas.get_renderer())\n"
+        "            print(make.__name__, look.scheme, round(edge.x0), round(edge.x1),\n"
+        "                  round(fig.bbox.width))\n"
+    )
+    env = {**os.environ, STUDY_ENV: str(study_file)}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = [line.split() for line in done.stdout.splitlines()]
+    assert len(lines) == 4, done.stdout
+    outside = [line for line in lines if int(line[2]) < 0 or int(line[3]) > int(line[4])]
+    assert outside == [], done.stdout

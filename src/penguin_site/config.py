@@ -183,6 +183,9 @@ FIGURE_NARROW_SIZES_IN: MappingProxyType[str, tuple[float, float]] = MappingProx
 #: Screens that get the narrow drawing (below Bootstrap's "sm" breakpoint, phones);
 #: wider screens show the wide drawing at least 511 CSS px wide (see FIGURE_FONT_PT).
 FIGURE_NARROW_MEDIA = "(max-width: 575.98px)"
+#: Legend keys a narrow drawing sets side by side below its panel: a phone's column has room
+#: for three level names; a legend of more levels is stacked, one key per line.
+FIGURE_NARROW_LEGEND_KEYS = 3
 #: Pixel densities each drawing is written for (srcset 1x, 2x): sharp on high-density
 #: screens, and no 2x bytes for a 1x screen. 1x is FIGURE_DPI pixels per inch.
 FIGURE_DENSITIES: tuple[int, ...] = (1, 2)

@@ -32,6 +32,7 @@ from penguin_site.config import (
     FIGURE_DPI,
     FIGURE_FONT_PT,
     FIGURE_LAYOUTS,
+    FIGURE_NARROW_LEGEND_KEYS,
     FIGURE_NARROW_SIZE_IN,
     FIGURE_NARROW_SIZES_IN,
     FIGURE_PNG_COMPRESS_LEVEL,
@@ -299,13 +300,17 @@ def theme(name: str = "", look: Look = LIGHT_WIDE) -> p9.theme:
     """The site's one theme: transparent background, the scheme's text, a size per look.
 
     Transparent so the page's own background shows through in either scheme; narrow
-    drawings put the legend below the panel, where a phone has room for it.
+    drawings put the legend below the panel, where a phone has room for it: side by side,
+    or one key per line when the group has more levels than fit across a phone.
     """
     colours = look.palette
+    stacked = look.narrow and len(_GROUP.levels) > FIGURE_NARROW_LEGEND_KEYS
+    legend = {"legend_direction": "vertical"} if stacked else {}
     return p9.theme_minimal(base_size=FIGURE_FONT_PT[look.layout]) + p9.theme(
         figure_size=figure_size(name, look),
         dpi=FIGURE_DPI,
         legend_position="bottom" if look.narrow else "right",
+        **legend,
         panel_grid_minor=p9.element_blank(),
         panel_grid_major=p9.element_line(color=colours.grid),
         text=p9.element_text(color=colours.ink),
