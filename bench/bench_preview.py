@@ -24,6 +24,7 @@ Only 127.0.0.1 is used. Run it as a module from the repository root:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import pty
 import signal
@@ -133,7 +134,8 @@ class Preview:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=30)
         for pid in processes_in(self.project):  # a kernel Quarto started in a new session
-            os.kill(pid, signal.SIGTERM)
+            with contextlib.suppress(ProcessLookupError):  # it ended meanwhile
+                os.kill(pid, signal.SIGTERM)
 
 
 def processes_in(folder: Path) -> list[int]:
