@@ -211,6 +211,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"medians of {args.runs} rounds, alternating ours and the bare reference site",
     )
     print(f"pages executed by our prose-edit builds: {', '.join(sorted(executed)) or 'none'}")
+    for name, values in figures.items():  # the spread says how far to trust a median
+        print(f"{name} (s): " + ", ".join(f"{v:.2f}" for v in values))
     return 0
 
 
