@@ -10,7 +10,7 @@ import pytest
 
 from penguin_site.analysis import modeling
 from penguin_site.analysis.dataset import CleanData
-from penguin_site.config import CHOSEN_FEATURE_SET, CV_FOLDS, CV_REPEATS, FEATURE_SETS
+from penguin_site.config import CHOSEN_FEATURE_SET, CV_FOLDS, CV_REPEATS, FEATURE_SETS, TARGET
 
 
 @pytest.fixture(scope="module")
@@ -116,3 +116,20 @@ def test_terms_pair_every_coefficient_with_its_input(clean: CleanData, feature_s
     for column in categorical:
         levels = [t.level for t in found if t.column == column]
         assert levels == list(modeling.CATEGORIES[column][1:])  # the first level is the baseline
+
+
+def test_cross_validation_equals_the_whole_pipeline_refitted_on_every_fold(
+    clean: CleanData, cv: modeling.CrossValidation
+) -> None:
+    """The encoding is applied once per candidate: that is only right while it learns
+    nothing from a fold's rows, which refitting the whole pipeline per fold checks (on the
+    first repeat's folds: the others are the same code on other rows)."""
+    data, y = clean.data, clean.data[TARGET].to_numpy()
+    oof = cv.predictions
+    for name in FEATURE_SETS:
+        X = data[modeling.features(name)]
+        splits = itertools.islice(modeling.cv_splitter().split(X), CV_FOLDS)
+        for fold, (train, test) in enumerate(splits):
+            whole = modeling.build_pipeline(name).fit(X.iloc[train], y[train])
+            mine = oof[(oof["candidate"] == name) & (oof["repeat"] == 0) & (oof["fold"] == fold)]
+            assert np.array_equal(mine["predicted"], whole.predict(X.iloc[test])), (name, fold)

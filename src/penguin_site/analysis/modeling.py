@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.linear_model import LinearRegression
 from sklearn.metrics import mean_absolute_error, r2_score, root_mean_squared_error
@@ -106,16 +107,25 @@ def _splits(n_rows: int) -> Iterator[tuple[int, int, np.ndarray, np.ndarray]]:
 
 
 def cross_validate_candidates(data: pd.DataFrame) -> CrossValidation:
-    """Score every candidate on the same repeated K-fold splits: the whole pipeline,
-    encoder included, is refitted on each training fold and scored on its held-out rows."""
+    """Score every candidate on the same repeated K-fold splits: least squares refitted on
+    each training fold and scored on its held-out rows.
+
+    The pipeline's encoding step is applied once per candidate rather than refitted per
+    fold: it learns nothing from the rows (the numeric columns pass through; the categories
+    are the contract's, not the fold's), so a fold's fitted encoder is that same encoder.
+    Refitting it 100 times per candidate was three quarters of the cross-validation: 4.6 s
+    against 1.2 s on the example, with the same scores to the last bit (tests/analysis/
+    test_modeling.py compares them with the whole pipeline refitted per fold).
+    """
     y = data[TARGET].to_numpy()
     score_rows: list[dict[str, object]] = []
     prediction_parts: list[pd.DataFrame] = []
     for name in FEATURE_SETS:
-        X = data[features(name)]
+        pipeline = build_pipeline(name)
+        X = pipeline[:-1].fit_transform(data[features(name)])
         for repeat, fold, train, test in _splits(len(data)):
-            model = build_pipeline(name).fit(X.iloc[train], y[train])
-            predicted = model.predict(X.iloc[test])
+            regression = clone(pipeline[-1]).fit(X[train], y[train])
+            predicted = regression.predict(X[test])
             score_rows.append(_score(name, repeat, fold, y[test], predicted))
             prediction_parts.append(_oof(name, repeat, fold, test, y[test], predicted))
     return CrossValidation(
