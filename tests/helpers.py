@@ -211,3 +211,10 @@ def resample(
         noisy = noisy.round(decimals).clip(limits.get("minimum"), limits.get("maximum"))
         rows[name] = noisy.astype("Int64") if decimals == 0 else noisy
     return rows.drop_duplicates().head(wanted).reset_index(drop=True)
+
+
+def readme_section(name: str) -> str:
+    """Text between the README's `<!-- SECTION:name -->` markers."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index(f"<!-- SECTION:{name} -->")
+    return text[start : text.index(f"<!-- /SECTION:{name} -->", start)]

@@ -179,3 +179,20 @@ def test_readme_tree_lists_every_module_once() -> None:
         if p.suffix in {".py", ".js"} and p.name != "__init__.py"
     )
     assert sorted(listed) == actual
+
+
+def test_no_test_module_imports_another() -> None:
+    """Shared test code lives in helper modules, so a team can drop a test module it replaces."""
+    tests = ROOT / "tests"
+    offenders = []
+    for path in sorted(tests.rglob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            offenders += [
+                f"{path.relative_to(ROOT)}: {n}"
+                for n in names
+                if n.split(".")[-1].startswith("test_")
+            ]
+    assert offenders == []

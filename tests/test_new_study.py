@@ -1,7 +1,7 @@
 """scripts/new_study.py turns a tidy CSV into a study the engine analyses, or writes nothing.
 
 Why: a data team's first step is one command. A good CSV (the shop customers of
-test_second_study: 1,200 rows, other names, a target in EUR, a five- and a two-level
+tests/shop_study.py: 1,200 rows, other names, a target in EUR, a five- and a two-level
 category, missing values) must give a study that ``study.load`` accepts and the analysis
 runs on in a fresh process; each kind of bad input must exit non-zero with a message
 naming the file and the column, and leave the destination exactly as it was.
@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from helpers import contrast
-from test_second_study import REGIONS, make_study
+from shop_study import REGIONS, shop_csv
 
 from penguin_site.config import ROOT
 from penguin_site.site.starter import MIN_TARGET_ROWS, PALETTE, STUDY
@@ -42,15 +41,6 @@ def new_study(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
         timeout=300,
         check=False,
     )
-
-
-def shop_csv(folder: Path, name: str = "customers.csv") -> Path:
-    """The second study's data as a plain CSV, without its hand-written study."""
-    made = make_study(folder / "made")
-    path = folder / name
-    shutil.copyfile(made.parent / "data" / "shop.csv", path)
-    shutil.rmtree(folder / "made")
-    return path
 
 
 def listing(folder: Path) -> dict[str, bytes]:

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
+from helpers import readme_section
 from suite_parts import REHEARSED_ENV, TEST_PART_ENV, TEST_PARTS, selected
 
 from penguin_site.config import BUILD_DIR, QUARTO_VERSION, ROOT
@@ -104,13 +105,6 @@ def jobs_running(command: str) -> list[tuple[str, dict[str, Any]]]:
 def step_env(job: dict[str, Any], step: dict[str, Any]) -> dict[str, Any]:
     """The environment a step sees from the workflow file: job `env:` overlaid by step `env:`."""
     return {**job.get("env", {}), **step.get("env", {})}
-
-
-def readme_section(name: str) -> str:
-    """Text between the README's `<!-- SECTION:name -->` markers."""
-    text = README.read_text(encoding="utf-8")
-    start = text.index(f"<!-- SECTION:{name} -->")
-    return text[start : text.index(f"<!-- /SECTION:{name} -->", start)]
 
 
 def run_actionlint(*paths: Path) -> subprocess.CompletedProcess[str]:

@@ -3,7 +3,7 @@
 Why: the engine is generic only if a data team's own CSV becomes a site that works for a
 reader. One module-scoped fixture takes a fresh copy of the project (its own git
 repository and a bare one to push to), writes the shop customers CSV of
-test_second_study (1,200 rows, EUR target, a five- and a two-level category, missing
+tests/shop_study.py (1,200 rows, EUR target, a five- and a two-level category, missing
 values) and runs the README section's commands one by one, as written: new study, record
 the baseline, accept a new data file, render with README command (1), commit and push;
 the one step that is not a command, editing the prose, is done by the test. Then the
@@ -25,10 +25,9 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 import pytest
-from helpers import steady_problems
+from helpers import readme_section, steady_problems
 from rendered_site import LINK_ENV, Render, copy_project
-from test_new_study import shop_csv
-from test_workflows import readme_section
+from shop_study import shop_csv
 
 from penguin_site.checks.browser import browse_site, check_pages
 from penguin_site.checks.budget import PRESETS, check_budget, format_report
