@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from rendered_site import Render, exclusive, given_render, links_of, shared_folder, shared_render
-from suite_parts import selected
+from suite_parts import EXAMPLE_MARK, selected, studies_the_example
 
 from penguin_site.analysis import dataset, pipeline
 from penguin_site.analysis.digest import is_current
@@ -21,6 +21,7 @@ from penguin_site.analysis.results import Results, load_results
 from penguin_site.checks.browser import BrowserUnavailable, chromium_path
 from penguin_site.config import DATA_FILE
 from penguin_site.site.quarto import QuartoNotFound, find_quarto
+from penguin_site.study import current
 
 
 def skips_forbidden(env: dict[str, str] | os._Environ[str] = os.environ) -> bool:
@@ -51,11 +52,36 @@ def pytest_itemcollected(item: pytest.Item) -> None:
             item.add_marker(marker)
 
 
+#: How many ``example`` tests this run left out (another study is in use); the summary says so.
+EXAMPLE_LEFT_OUT = pytest.StashKey[int]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{EXAMPLE_MARK}: holds the shipped example's numbers and prose; runs only while the "
+        "study in use is the example",
+    )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     keep = [item for item in items if selected(item)]
+    if not studies_the_example(current()):
+        example = [item for item in keep if item.get_closest_marker(EXAMPLE_MARK)]
+        config.stash[EXAMPLE_LEFT_OUT] = len(example)
+        keep = [item for item in keep if item not in example]
     if len(keep) < len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in keep])
         items[:] = keep
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    left_out = terminalreporter.config.stash.get(EXAMPLE_LEFT_OUT, 0)
+    if left_out:
+        terminalreporter.write_line(
+            f"{left_out} tests of the shipped example left out: the study in use "
+            f"({current().path}) is another one"
+        )
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from rendered_site import RENDERED_PROJECT_ENV
 
+from penguin_site.study import Study
+
 #: The workflow runs the suite in two parallel jobs (.github/workflows/site.yml):
 #: ``render`` keeps the tests that only read the render (the build job's own, which it deploys);
 #: ``rest`` keeps the others, those that make renders of their own among them, less the
@@ -29,6 +31,21 @@ TESTS_DIR = Path(__file__).resolve().parent
 #: tests using them are left out, so Lighthouse runs once on the deploy path (the budget step,
 #: median of BUDGET_RUNS, enforces all that these tests assert and the performance scores too).
 CHECKED_BY_THE_WORKFLOW = ("real_budget",)
+
+
+#: The shipped example's study, by its data file and target. Tests marked ``example`` hold the
+#: example's own numbers and prose (the predictor's penguins, the home page's sentences), so they
+#: run only while the study in use is this one; a team whose study.yml names its own CSV keeps
+#: every other test, which holds the engine and the site on any study.
+EXAMPLE_DATA = "data/penguins.csv"
+EXAMPLE_TARGET = "body_mass_g"
+EXAMPLE_MARK = "example"
+
+
+def studies_the_example(study: Study) -> bool:
+    """Whether ``study`` is the shipped example (its data file and its target)."""
+    data = study.data_file.resolve() == (study.path.parent / EXAMPLE_DATA).resolve()
+    return data and study.target.column == EXAMPLE_TARGET
 
 
 def selected(item: pytest.Item, env: dict[str, str] | os._Environ[str] = os.environ) -> bool:
