@@ -98,6 +98,7 @@ def _scanned_params() -> list[object]:
     return out
 
 
+@pytest.mark.example
 @pytest.mark.parametrize("path", _scanned_params())
 def test_no_generic_room_contains_a_study_word(path: Path) -> None:
     found = hits([path], current().words())

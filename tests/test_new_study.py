@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from helpers import contrast
+from helpers import contrast, copy_tree
 from shop_study import REGIONS, shop_csv
+from suite_parts import EXAMPLE_MARK, studies_the_example
 
 from penguin_site.config import ROOT
 from penguin_site.site.starter import MIN_TARGET_ROWS, PALETTE, STUDY
@@ -82,6 +83,7 @@ def test_a_tidy_csv_becomes_a_study_the_analysis_runs_on(tmp_path: Path) -> None
     assert package["resources"][0]["rows"] == len(frame)
     shipped = load(ROOT / STUDY)
     example = {shipped.row_noun, shipped.row_plural, shipped.target.noun, *shipped.columns}
+    example -= study.words()  # a team's copy ships a study that may share the new one's words
     for page in ("index.qmd", "eda.qmd", "model.qmd"):
         text = (dest / page).read_text(encoding="utf-8")
         assert EDIT in text
@@ -186,3 +188,47 @@ def test_bad_input_is_named_and_writes_nothing(
 @pytest.mark.parametrize("colour", PALETTE)
 def test_every_palette_colour_stands_out_of_both_pages(colour: str) -> None:
     assert contrast(colour, "#FFFFFF") >= 3.0 and contrast(colour, "#222222") >= 3.0
+
+
+# --- a team's copy runs its own suite ------------------------------------------------------
+
+#: Modules whose tests mix the engine's checks with the example's: run in a team's copy.
+MIXED_MODULES = ("tests/test_study.py", "tests/test_generic_rooms.py")
+
+
+def pytest_in(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in (STUDY_ENV, "PYTEST_XDIST_WORKER")}
+    env["PYTHONPATH"] = os.pathsep.join([str(project / "src"), str(project)])
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+@pytest.mark.example
+def test_the_shipped_study_is_the_example_so_no_test_is_left_out() -> None:
+    assert studies_the_example(load(ROOT / STUDY))
+
+
+def test_a_team_copy_passes_its_suite_without_the_example_tests(tmp_path: Path) -> None:
+    """README, Make it yours: after new_study.py over the example, the copy's own suite passes;
+    the tests of the example's numbers and prose are left out, and the summary says how many."""
+    marked = pytest_in(ROOT, "--collect-only", "-q", "-m", EXAMPLE_MARK, *MIXED_MODULES)
+    counted = re.search(r"(\d+)/\d+ tests collected", marked.stdout)
+    assert counted and int(counted.group(1)) > 0, marked.stdout
+    example = int(counted.group(1))
+    project = copy_tree(ROOT, tmp_path / "project")
+    done = new_study(
+        shop_csv(tmp_path), "--target", "spend_eur", "--force", "--dir", project, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+
+    run = pytest_in(project, *MIXED_MODULES)
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert f"{example} tests of the shipped example left out" in run.stdout
+    assert re.search(rf"\d+ passed, {example} deselected", run.stdout), run.stdout[-500:]

@@ -97,6 +97,7 @@ def test_readme_names_the_pinned_quarto() -> None:
     assert f"Quarto **{QUARTO_VERSION}**" in README
 
 
+@pytest.mark.example
 def test_readme_example_error_is_what_the_loader_prints(tmp_path: Path) -> None:
     """The README quotes a real message: rebuild its case and compare word for word."""
     example = re.search(r"one line per problem, for example:\n\n```\n(.+)\n```", README)

@@ -27,6 +27,7 @@ def edit(path: Path, change) -> None:
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
 
 
+@pytest.mark.example
 def test_the_shipped_study_is_the_one_in_use_and_matches_its_contract() -> None:
     current = study.current()
     assert current.path == ROOT / "study.yml"
@@ -57,6 +58,7 @@ def test_the_environment_variable_names_another_study(tmp_path: Path) -> None:
     assert study.study_file({}) == study.STUDY_FILE
 
 
+@pytest.mark.example
 @pytest.mark.parametrize(
     ("change", "key", "words"),
     [

@@ -66,6 +66,7 @@ def test_run_writes_every_artifact(build_dir: Path) -> None:
     assert set(_files(build_dir)) == EXPECTED_FILES
 
 
+@pytest.mark.example
 def test_saved_model_reproduces_in_memory_predictions(results: Results, clean: CleanData) -> None:
     loaded = artifacts.load_model(results.path(MODEL_FILE))
     in_memory = fit_final(clean.data)
@@ -73,6 +74,7 @@ def test_saved_model_reproduces_in_memory_predictions(results: Results, clean: C
     assert np.array_equal(loaded.predict(X), in_memory.predict(X))
 
 
+@pytest.mark.example
 def test_metrics_record_hashes_of_what_they_describe(results: Results) -> None:
     metrics = results.metrics
     model_bytes = results.path(MODEL_FILE).read_bytes()
@@ -86,6 +88,7 @@ def test_metrics_record_hashes_of_what_they_describe(results: Results) -> None:
     assert results.model_card["limitations"] and results.model_card["intended_use"]
 
 
+@pytest.mark.example
 def test_predictions_are_out_of_fold_for_the_chosen_model(results: Results) -> None:
     oof = results.predictions
     assert len(oof) == 333 * 20
@@ -104,6 +107,7 @@ def test_figures_are_listed_with_words(results: Results) -> None:
         assert record.path.is_file() and record.caption and record.alt
 
 
+@pytest.mark.example
 def test_tables_load_back(results: Results) -> None:
     assert {"counts", "comparison", "coefficients", "measurement_summary"} <= set(results.tables)
     comparison = results.tables["comparison"]
@@ -129,6 +133,7 @@ def test_a_build_in_another_process_writes_the_same_bytes(build_dir: Path, tmp_p
     assert [name for name in first if first[name] != second[name]] == []
 
 
+@pytest.mark.example
 def test_model_file_depends_on_source_date_epoch_only(
     clean: CleanData, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -154,6 +159,7 @@ def test_load_results_needs_a_finished_build(tmp_path: Path) -> None:
         load_results(tmp_path)
 
 
+@pytest.mark.example
 def test_bad_data_stops_the_build_and_keeps_the_old_artifacts(
     build_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -206,6 +212,7 @@ def test_metrics_name_the_file_that_was_analysed(tmp_path: Path) -> None:
     assert data["source"].startswith("not recorded")
 
 
+@pytest.mark.example
 def test_tampered_snapshot_fails_its_checksum(tmp_path: Path, capsys) -> None:
     copy = tmp_path / "penguins.csv"
     copy.write_text(DATA_FILE.read_text().replace("3750", "3751", 1))

@@ -195,6 +195,7 @@ BAD_INPUTS: list[tuple[str, Callable[[str], str | bytes], list[str]]] = [
 ]
 
 
+@pytest.mark.example
 @pytest.mark.parametrize(
     ("make", "fragments"), [c[1:] for c in BAD_INPUTS], ids=[c[0] for c in BAD_INPUTS]
 )
@@ -224,6 +225,7 @@ def test_missing_file_is_named(tmp_path: Path) -> None:
         dataset.load_data(path)
 
 
+@pytest.mark.example
 def test_checksum_mismatch_is_named(tmp_path: Path, snapshot_text: str) -> None:
     path = tmp_path / "penguins.csv"
     path.write_text(_replace_field(snapshot_text, 2, 5, "3751"), encoding="utf-8")
@@ -237,6 +239,7 @@ def test_checksum_mismatch_is_named(tmp_path: Path, snapshot_text: str) -> None:
     assert f"scripts/accept_data.py {path}" in message  # the way to accept it on purpose
 
 
+@pytest.mark.example
 def test_every_problem_is_reported_at_once(tmp_path: Path, snapshot_text: str) -> None:
     text = _replace_field(_replace_field(snapshot_text, 2, 0, "Emperor"), 3, 5, "-1")
     path = tmp_path / "two.csv"
@@ -255,6 +258,7 @@ def test_long_row_lists_are_shortened() -> None:
     assert "CSV lines 2, 3, 4, 5, 6" in text
 
 
+@pytest.mark.example
 def test_snapshot_loads_with_contract_dtypes(penguins: pd.DataFrame) -> None:
     assert penguins.shape == (344, 8)
     for column in MEASUREMENTS:
@@ -286,6 +290,7 @@ def test_bad_datapackage_is_named(tmp_path: Path, content: str | None, fragment:
     assert str(descriptor) in str(caught.value) and fragment in str(caught.value)
 
 
+@pytest.mark.example
 def test_cleaning_keeps_complete_rows_and_says_why_others_go(
     penguins: pd.DataFrame, clean: dataset.CleanData
 ) -> None:
@@ -303,6 +308,7 @@ def test_cleaning_keeps_complete_rows_and_says_why_others_go(
     assert penguins.iloc[first["row"] - 1][list(MEASUREMENTS)].isna().all()
 
 
+@pytest.mark.example
 def test_byte_order_mark_is_accepted(tmp_path: Path, snapshot_text: str) -> None:
     # Spreadsheet programs save "CSV UTF-8" with a BOM; the header must still be read.
     path = tmp_path / "excel.csv"
@@ -310,6 +316,7 @@ def test_byte_order_mark_is_accepted(tmp_path: Path, snapshot_text: str) -> None
     assert len(dataset.load_data(path)) == 344
 
 
+@pytest.mark.example
 @pytest.mark.parametrize(
     ("keep", "named"),
     [

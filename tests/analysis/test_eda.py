@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from sklearn.linear_model import LinearRegression
 
 from penguin_site.analysis import eda
 from penguin_site.analysis.contract import CATEGORIES, COLUMNS
 from penguin_site.config import MEASUREMENTS
+
+#: Every table here is checked against the example's own columns and levels.
+pytestmark = pytest.mark.example
 
 
 def test_counts_cover_every_bird_once_per_variable(penguins: pd.DataFrame) -> None:

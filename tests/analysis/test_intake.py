@@ -29,6 +29,10 @@ from penguin_site.files import read_json, sha256_file
 from penguin_site.site.facts import key_facts
 from scripts import accept_data
 
+#: The revision edits the example's own rows (a team's data are covered by the second study's
+#: README flow, tests/site/test_second_study_site.py).
+pytestmark = pytest.mark.example
+
 #: Lines of the snapshot (line 1 is the header) and what the revision does to them.
 CORRECTED = {
     2: ("Adelie,Torgersen,39.1,", "Adelie,Torgersen,39.3,"),  # data row 1

@@ -23,6 +23,7 @@ def comparison(cv: modeling.CrossValidation) -> pd.DataFrame:
     return modeling.compare(cv.scores).set_index("candidate")
 
 
+@pytest.mark.example
 def test_every_candidate_is_scored_on_every_split(cv: modeling.CrossValidation) -> None:
     counts = cv.scores.groupby("candidate").size()
     assert counts.to_dict() == {name: CV_FOLDS * CV_REPEATS for name in FEATURE_SETS}
@@ -39,12 +40,14 @@ BANDS = {
 }
 
 
+@pytest.mark.example
 @pytest.mark.parametrize(("candidate", "metric"), [(c, m) for c in BANDS for m in BANDS[c]])
 def test_scores_fall_in_sensible_bands(comparison: pd.DataFrame, candidate: str, metric: str):
     low, high = BANDS[candidate][metric]
     assert low < comparison.loc[candidate, metric] < high
 
 
+@pytest.mark.example
 def test_more_information_does_not_hurt(comparison: pd.DataFrame) -> None:
     rmse = comparison["rmse_mean"]
     assert rmse["bill"] > rmse["bill_species_sex"] > rmse["bill_flipper_species_sex"]
@@ -52,6 +55,7 @@ def test_more_information_does_not_hurt(comparison: pd.DataFrame) -> None:
     assert comparison["chosen"].sum() == 1 and comparison.loc[CHOSEN_FEATURE_SET, "chosen"]
 
 
+@pytest.mark.example
 def test_feature_names_come_from_the_pipeline(clean: CleanData) -> None:
     model = modeling.fit_final(clean.data)
     names = list(model[:-1].get_feature_names_out())
@@ -68,12 +72,14 @@ def test_feature_names_come_from_the_pipeline(clean: CleanData) -> None:
     assert table["meaning"].str.len().gt(20).all()
 
 
+@pytest.mark.example
 def test_baseline_model_has_no_categorical_terms(clean: CleanData) -> None:
     table = modeling.coefficients(modeling.fit_final(clean.data, "bill"))
     assert list(table["term"]) == ["(intercept)", "bill_length_mm"]
     assert "a penguin" in table.iloc[0]["meaning"]
 
 
+@pytest.mark.example
 def test_exported_coefficients_reproduce_the_model(clean: CleanData) -> None:
     model = modeling.fit_final(clean.data)
     exported = modeling.export_coefficients(model, clean.data)
@@ -98,6 +104,7 @@ def test_exported_coefficients_reproduce_the_model(clean: CleanData) -> None:
     assert bill["default"] <= clean.data["bill_length_mm"].max() <= bill["max"]
 
 
+@pytest.mark.example
 def test_unknown_category_is_refused(clean: CleanData) -> None:
     model = modeling.fit_final(clean.data)
     bird = pd.DataFrame([{"bill_length_mm": 45.0, "species": "Emperor", "sex": "male"}])
@@ -118,6 +125,7 @@ def test_terms_pair_every_coefficient_with_its_input(clean: CleanData, feature_s
         assert levels == list(modeling.CATEGORIES[column][1:])  # the first level is the baseline
 
 
+@pytest.mark.example
 def test_cross_validation_equals_the_whole_pipeline_refitted_on_every_fold(
     clean: CleanData, cv: modeling.CrossValidation
 ) -> None:

@@ -60,6 +60,7 @@ def _check_drawings(figure: plots.Figure, drawings: list) -> None:
         assert drawing.min_text_pt > 0 and drawing.text_colours
 
 
+@pytest.mark.example
 def test_target_vs_x_words_carry_the_slopes(penguins: pd.DataFrame) -> None:
     figure = plots.plot_target_vs_x(penguins)
     slopes = eda.target_slopes(penguins)
@@ -78,6 +79,7 @@ def test_target_vs_x_words_carry_the_slopes(penguins: pd.DataFrame) -> None:
         assert f"{heaviest} penguins are the heaviest" in figure.alt
 
 
+@pytest.mark.example
 def test_target_by_group_words_follow_the_group_medians(penguins: pd.DataFrame) -> None:
     figure = plots.plot_target_by_group(penguins)
     medians = penguins.groupby(["species", "sex"])["body_mass_g"].median().unstack("sex")
@@ -95,6 +97,7 @@ def test_target_by_group_words_follow_the_group_medians(penguins: pd.DataFrame) 
         assert f"{heaviest['male']} penguins are the heaviest: both their females" in figure.caption
 
 
+@pytest.mark.example
 def test_target_by_group_names_species_with_one_sex(penguins: pd.DataFrame) -> None:
     no_chinstrap_males = penguins[~((penguins.species == "Chinstrap") & (penguins.sex == "male"))]
     caption = plots.plot_target_by_group(no_chinstrap_males).caption
@@ -117,6 +120,7 @@ def _biased_oof(clean, offsets: dict[str, float]) -> pd.DataFrame:
     )
 
 
+@pytest.mark.example
 def test_residual_words_follow_the_predictions(oof: pd.DataFrame) -> None:
     figure = plots.plot_residuals(oof)
     # Every prediction is 100 g too high: mean residual -100, spread 0.
@@ -128,6 +132,7 @@ def test_residual_words_follow_the_predictions(oof: pd.DataFrame) -> None:
     assert f"for {len(oof)} penguins" in figure.caption
 
 
+@pytest.mark.example
 def test_residual_words_name_the_biased_species(clean) -> None:
     frame = _biased_oof(clean, {})
     unbiased = plots.plot_residuals(frame)
@@ -149,6 +154,7 @@ def test_residual_words_name_the_biased_species(clean) -> None:
     assert "Chinstrap mean +200 g" in biased.alt
 
 
+@pytest.mark.example
 def test_predicted_vs_actual_words_carry_the_error(oof: pd.DataFrame) -> None:
     figure = plots.plot_predicted_vs_actual(oof)
     assert f"{len(oof)} penguins" in figure.caption
@@ -158,6 +164,7 @@ def test_predicted_vs_actual_words_carry_the_error(oof: pd.DataFrame) -> None:
     assert f"Measured masses run from {low:,.0f} g to {high:,.0f} g" in figure.alt
 
 
+@pytest.mark.example
 def test_pairs_words_name_the_extremes(penguins: pd.DataFrame) -> None:
     figure = plots.plot_measurement_pairs(penguins)
     complete = penguins.dropna(subset=["bill_length_mm", "bill_depth_mm", "flipper_length_mm"])
@@ -178,6 +185,7 @@ def test_pairs_words_name_the_extremes(penguins: pd.DataFrame) -> None:
     assert "bill length, bill depth, flipper length and body mass" in figure.alt
 
 
+@pytest.mark.example
 def test_words_change_when_the_data_do(penguins: pd.DataFrame) -> None:
     """Perturb the data so other statements are true; the captions must follow."""
     changed = penguins.copy()
@@ -224,6 +232,7 @@ def _lines(lines: dict[str, tuple[float, float]]) -> pd.DataFrame:
     )
 
 
+@pytest.mark.example
 @pytest.mark.parametrize(
     ("lines", "said"),
     [
@@ -245,6 +254,7 @@ def test_pooled_slope_words_follow_synthetic_lines(
     assert said in caption
 
 
+@pytest.mark.example
 def test_species_without_a_slope_is_named_not_printed_as_nan() -> None:
     slopes = eda.Slopes(overall=80.0, by_group={"Adelie": 90.0, "Chinstrap": float("nan")})
     assert captions._slope_list(slopes) == "Adelie 90, Chinstrap (too few birds)"
@@ -271,6 +281,7 @@ def test_figures_save_reproducibly(
             assert b"matplotlib" not in a.read_bytes()  # no version stamp in the file
 
 
+@pytest.mark.example
 @pytest.mark.parametrize(
     "make", [plots.plot_predicted_vs_actual, plots.plot_residuals], ids=lambda f: f.__name__
 )

@@ -56,12 +56,14 @@ def test_alpha_is_the_figures_own_up_to_the_threshold_then_falls_with_the_count(
     assert plots.binned(plots.BIN_ROWS + 1)
 
 
+@pytest.mark.example
 def test_the_example_draws_points_in_its_own_order_and_alpha(penguins: pd.DataFrame) -> None:
     (points,) = [lay for lay in _layers(plots.plot_target_vs_x(penguins)) if _is(lay, "point")]
     assert points.geom.data is None  # the ggplot's own rows, in their order
     assert points.geom.aes_params["alpha"] == 0.6
 
 
+@pytest.mark.example
 def test_between_thresholds_points_fade_and_are_shuffled(penguins: pd.DataFrame) -> None:
     rows = _resampled(penguins, 10)
     assert plots.ALPHA_FULL_ROWS < len(rows) <= plots.BIN_ROWS

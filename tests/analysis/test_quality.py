@@ -29,6 +29,7 @@ def baseline(tmp_path: Path, **fields: object) -> Path:
     return path
 
 
+@pytest.mark.example
 def test_the_committed_baseline_is_the_chosen_models_and_passes_today(
     results: object,
 ) -> None:
@@ -39,6 +40,7 @@ def test_the_committed_baseline_is_the_chosen_models_and_passes_today(
     assert gate["rmse"] <= gate["rmse_limit"] and gate["r2"] >= gate["r2_floor"] == R2_FLOOR
 
 
+@pytest.mark.example
 @pytest.mark.parametrize(
     ("rmse", "r2", "message"),
     [
@@ -88,6 +90,7 @@ def degraded(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.example
 def test_a_degraded_model_stops_the_build_and_keeps_the_last_good_one(
     build_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -104,6 +107,7 @@ def test_a_degraded_model_stops_the_build_and_keeps_the_last_good_one(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["analysis", "degraded.csv"]
 
 
+@pytest.mark.example
 def test_record_baseline_accepts_a_changed_model_on_purpose(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

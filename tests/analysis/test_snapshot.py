@@ -13,6 +13,9 @@ from penguin_site.config import DATA_FILE, DATAPACKAGE_FILE
 from penguin_site.files import read_json
 from scripts import snapshot_data
 
+#: The example's snapshot comes from an installed package; a team's data come from its CSV.
+pytestmark = pytest.mark.example
+
 
 def test_snapshot_is_the_packages_csv_unless_a_file_was_accepted() -> None:
     """Once a data team accepts its own file (scripts/accept_data.py) the record says so."""

@@ -237,6 +237,7 @@ def test_index_page_quotes_every_number_from_the_facts_without_running_code(
         assert value not in text, f"index.qmd types {value!r} instead of quoting a fact"
 
 
+@pytest.mark.example
 def test_eda_page_shows_contract_tables_and_every_eda_figure(
     project: Path, kernel_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -284,6 +285,7 @@ def test_every_package_figure_is_on_a_page(results: Results) -> None:
     assert set(FIGURES["eda"]) | set(FIGURES["model"]) == set(results.figures)
 
 
+@pytest.mark.example
 def test_model_page_predictor_is_a_labelled_form_over_the_exported_coefficients(
     results: Results,
 ) -> None:
@@ -352,6 +354,7 @@ def test_figure_markdown_keeps_caption_and_alt_literal(results: Results, tmp_pat
     assert text.count('alt="Alt &quot;quoted&quot;"') == 2
 
 
+@pytest.mark.example
 @pytest.mark.parametrize(
     ("grams", "text"),
     [(547.37, "547 g heavier"), (-298.8, "299 g lighter"), (1094.9, "1,095 g heavier")],
@@ -360,6 +363,7 @@ def test_differences_read_as_prose(grams: float, text: str) -> None:
     assert facts._difference(grams) == text
 
 
+@pytest.mark.example
 def test_prose_facts_about_the_data_are_computed(results: Results) -> None:
     facts = pages.key_facts(results)
     assert facts.cross_tab.startswith("Adelie penguins were sampled on Biscoe, Dream and Torgersen")
@@ -372,6 +376,7 @@ def test_prose_facts_about_the_data_are_computed(results: Results) -> None:
     }
 
 
+@pytest.mark.example
 def test_split_gap_fact_follows_the_table(results: Results) -> None:
     summary = results.tables["measurement_summary"].copy()
     rows = (summary["species"] == "Adelie") & (summary["sex"] == "female")
@@ -390,6 +395,7 @@ def test_every_cell_is_labelled(page: str) -> None:
     assert unlabelled == []
 
 
+@pytest.mark.example
 def test_ensure_results_reuses_fresh_and_recomputes_stale(
     build_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

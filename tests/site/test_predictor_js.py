@@ -91,6 +91,7 @@ def python_predictions(results: Results, inputs: pd.DataFrame) -> np.ndarray:
     return model.predict(inputs[modeling.features(CHOSEN_FEATURE_SET)])
 
 
+@pytest.mark.example
 def test_javascript_matches_the_python_model_on_a_grid(tmp_path: Path, results: Results) -> None:
     inputs = grid(results)
     expected = python_predictions(results, inputs)
@@ -120,6 +121,7 @@ def test_defaults_and_levels_come_from_the_coefficients(tmp_path: Path, results:
         assert answer["defaults"][name] == expected, name
 
 
+@pytest.mark.example
 @pytest.mark.parametrize(
     ("inputs", "message"),
     [
@@ -158,6 +160,7 @@ def test_format_prediction(tmp_path: Path, results: Results, value: float, text:
     assert answer["formatted"] == [text]
 
 
+@pytest.mark.example
 def test_each_bird_gets_its_typical_range_and_a_warning_only_outside_it(
     tmp_path: Path, results: Results
 ) -> None:
@@ -182,6 +185,7 @@ def test_each_bird_gets_its_typical_range_and_a_warning_only_outside_it(
         assert ("extrapolates" in said["warning"]) is outside, (given, said)
 
 
+@pytest.mark.example
 def test_default_bill_is_typical_for_the_default_bird(results: Results) -> None:
     """Not the pooled median (44.5 mm, long for a female Adelie): the first group's."""
     spec = results.coefficients_json["inputs"]["bill_length_mm"]
