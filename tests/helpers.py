@@ -13,7 +13,7 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +25,7 @@ from coloraide import Color
 from penguin_site.analysis.contract import CATEGORIES, COLUMNS, NA_TOKEN, RANGES
 from penguin_site.checks.budget import PageBudget
 from penguin_site.config import ROOT, SEED, TARGET
+from penguin_site.study import Study
 
 #: Outputs of a render: never part of a project copy (a benchmark removes them for a cold one).
 OUTPUTS = ("_site", "_freeze", "_build", ".quarto")
@@ -218,3 +219,13 @@ def readme_section(name: str) -> str:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     start = text.index(f"<!-- SECTION:{name} -->")
     return text[start : text.index(f"<!-- /SECTION:{name} -->", start)]
+
+
+def foreign_words(words: Iterable[str], study: Study) -> set[str]:
+    """Of ``words`` (the shipped study's), those ``study`` does not use itself, even inside a
+    phrase: a word of the shipped study on another study's pages is a leak only if it is one of
+    these (a team's copy ships a study that may share words with the one a test makes)."""
+    target = study.target
+    own = {*study.words(), target.short, target.short_plural, study.row_plural}
+    phrases = " | ".join(sorted(own)).lower()
+    return {w for w in words if w and w.lower() not in phrases}

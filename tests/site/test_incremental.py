@@ -20,9 +20,10 @@ from helpers import executed_pages
 from rendered_site import Render, copy_rendered, render
 
 from penguin_site.analysis.snapshot import write_snapshot
-from penguin_site.config import ROOT
+from penguin_site.config import DATA_FILE, ROOT
 from penguin_site.files import sha256_file
 from penguin_site.site.notebooks import notebook_pages
+from penguin_site.study import current
 
 # Renders copies of the shared render: the workflow's `test` job runs it (tests/conftest.py).
 pytestmark = [pytest.mark.quarto, pytest.mark.renders]
@@ -74,7 +75,7 @@ CHANGES = [
         id="home-page-prose-no-code-nothing-executes",
     ),
     pytest.param(lose_kept_notebooks, False, KERNEL_PAGES, None, id="kept-notebooks-lost"),
-    pytest.param(new_data, True, KERNEL_PAGES, None, id="a-data-value"),
+    pytest.param(new_data, True, KERNEL_PAGES, None, id="a-data-value", marks=pytest.mark.example),
     pytest.param(
         lambda p: replace(
             p / "src/penguin_site/analysis/captions.py",
@@ -83,7 +84,7 @@ CHANGES = [
         ),
         True,
         KERNEL_PAGES,
-        ("model.html", "Held-out predictions against measured body mass"),
+        ("model.html", f"Held-out predictions against measured {current().target.noun}"),
         id="an-analysis-module",
     ),
     pytest.param(touch_lock, True, KERNEL_PAGES, None, id="the-lock"),
@@ -130,7 +131,7 @@ def test_an_input_reruns_exactly_the_work_it_affects(
         page, text = shows
         assert text in (project / "_site" / page).read_text(encoding="utf-8")
     # Whatever changed, the home page names the data the render read.
-    data_sha = sha256_file(project / "data" / "penguins.csv")
+    data_sha = sha256_file(project / DATA_FILE.relative_to(ROOT))
     assert data_sha in (project / "_site" / "index.html").read_text(encoding="utf-8")
 
 
@@ -143,6 +144,6 @@ def test_a_new_build_time_rebuilds_the_model_file_and_every_page(
     assert outcome.returncode == 0, outcome.log[-3000:]
     assert "running it into" in outcome.log
     assert executed_pages(outcome.log) == KERNEL_PAGES
-    sha = re.search(r"the sha256 of the model is ([0-9a-f]{64})", old)
+    sha = re.search(r"the sha256 of the model is ([0-9a-f]{64})", old, re.I)
     assert sha, "the model page states the model's sha256"
     assert sha.group(1) not in (project / "_site" / "model.html").read_text(encoding="utf-8")

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from rendered_site import Render, commit_epoch, copy_rendered, links_of
 
-from penguin_site.config import PAGE_FILES, ROOT, SITE_DIR, SITE_STAGING_DIR
+from penguin_site.config import DATA_FILE, PAGE_FILES, ROOT, SITE_DIR, SITE_STAGING_DIR, TARGET
 from penguin_site.files import sha256_file
 
 # Renders copies of the shared render: the workflow's `test` job runs it (tests/conftest.py).
@@ -69,15 +69,15 @@ def test_a_failed_build_keeps_the_last_good_site_and_a_good_one_replaces_it(
     site = project / SITE_DIR
     good = digest(site)
     assert all(page in good for page in PAGE_FILES)
-    data, eda = project / "data" / "penguins.csv", project / "eda.qmd"
+    data, eda = project / DATA_FILE.relative_to(ROOT), project / "eda.qmd"
     data_bytes, eda_text = data.read_bytes(), eda.read_text(encoding="utf-8")
 
     # (what breaks, how, what the log must name)
     failures = [
         (
-            "bad data",
-            lambda: data.write_bytes(data_bytes.replace(b",3750,male,", b",-3750,male,", 1)),
-            "column 'body_mass_g': must be between 2000 and 7000 g at row 1",
+            "bad data",  # the target's column renamed in the header
+            lambda: data.write_bytes(data_bytes.replace(TARGET.encode(), b"renamed", 1)),
+            f"column {TARGET!r}: missing column",
         ),
         (
             "a page that raises",
