@@ -67,9 +67,9 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     keep = [item for item in items if selected(item)]
     if not studies_the_example(current()):
-        example = [item for item in keep if item.get_closest_marker(EXAMPLE_MARK)]
-        config.stash[EXAMPLE_LEFT_OUT] = len(example)
-        keep = [item for item in keep if item not in example]
+        engine = [item for item in keep if not item.get_closest_marker(EXAMPLE_MARK)]
+        config.stash[EXAMPLE_LEFT_OUT] = len(keep) - len(engine)
+        keep = engine
     if len(keep) < len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in keep])
         items[:] = keep
