@@ -3,9 +3,11 @@
 # Idempotent: reuses .venv, Chromium and node tools when they are already there.
 #
 #   bash scripts/run_tests.sh           every test (what CI runs: .ci/run calls exactly this)
-#   bash scripts/run_tests.sh --fast    only the tests that need no Quarto render and no
-#                                       browser (pytest -m "not quarto and not browser"), with
-#                                       the coverage of src/; no Chromium or Lighthouse setup
+#   bash scripts/run_tests.sh --fast    the tests that need no Quarto render, no browser and
+#                                       no fresh run of the whole analysis (each such run is
+#                                       7-20 s; together they would double the tier); no
+#                                       Chromium or Lighthouse setup. Add --cov=penguin_site
+#                                       for the coverage of src/ (it doubles drawing time).
 # Further arguments go to pytest. --dist loadgroup: a module marked xdist_group runs on one
 # worker, so its costly module fixture (a render, Lighthouse runs) is made once.
 set -euo pipefail
@@ -19,8 +21,8 @@ bash scripts/setup_env.sh
 if $fast; then
     bash scripts/setup_test_tools.sh --no-browser
     .venv/bin/ruff check .
-    exec .venv/bin/python -m pytest -n auto --dist loadgroup -m "not quarto and not browser" \
-        --cov=penguin_site --cov-report=term:skip-covered "$@"
+    exec .venv/bin/python -m pytest -n auto --dist loadgroup \
+        -m "not quarto and not browser and not whole_analysis" "$@"
 fi
 bash scripts/setup_test_tools.sh
 .venv/bin/ruff check .

@@ -20,6 +20,7 @@ from penguin_site.analysis.digest import is_current
 from penguin_site.analysis.results import Results, load_results
 from penguin_site.checks.browser import BrowserUnavailable, chromium_path
 from penguin_site.config import DATA_FILE
+from penguin_site.site import notebooks
 from penguin_site.site.quarto import QuartoNotFound, find_quarto
 from penguin_site.study import current
 
@@ -41,8 +42,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 #: The marker a test gets when it uses one of these fixtures, directly or through another
 #: (``rendered`` and ``site`` need ``quarto``): a test that renders or drives Chromium is
-#: marked whether or not its module says so, so ``run_tests.sh --fast``
-#: (``-m "not quarto and not browser"``) never starts a render or a browser.
+#: marked whether or not its module says so, so ``run_tests.sh --fast`` (``-m "not quarto and
+#: not browser and not whole_analysis"``) never starts a render or a browser.
 MARKER_OF_FIXTURE = {"quarto": "quarto", "chromium": "browser"}
 
 
@@ -57,6 +58,9 @@ EXAMPLE_LEFT_OUT = pytest.StashKey[int]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Before any test module imports nbformat (directly, or through jupytext and nbclient):
+    # as the pages do, without the IRI parser it never uses, 3-4 s of each worker's collection.
+    notebooks.import_nbformat()
     config.addinivalue_line(
         "markers",
         f"{EXAMPLE_MARK}: holds the shipped example's numbers and prose; runs only while the "

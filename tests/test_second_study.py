@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from helpers import foreign_words
 from shop_study import REGIONS, make_study
 
@@ -26,6 +27,7 @@ def test_the_second_study_is_valid(tmp_path: Path) -> None:
     assert study.target_unit == "EUR" and len(study.categories["region"].levels) == 5
 
 
+@pytest.mark.whole_analysis
 def test_the_analysis_runs_on_a_second_study(tmp_path: Path) -> None:
     study_file = make_study(tmp_path / "study")
     build = tmp_path / "build"

@@ -114,6 +114,7 @@ def test_tables_load_back(results: Results) -> None:
     assert comparison.loc[comparison["chosen"], "candidate"].tolist() == [CHOSEN_FEATURE_SET]
 
 
+@pytest.mark.whole_analysis
 def test_a_build_in_another_process_writes_the_same_bytes(build_dir: Path, tmp_path: Path) -> None:
     """The CLI in a fresh interpreter (another hash seed, other object addresses) against
     the shared build, made in this run's workers: every file byte-identical."""
@@ -191,17 +192,18 @@ def test_malformed_source_date_epoch_stops_before_any_work(
 def test_a_failure_midway_leaves_no_staging_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The first figure fails: the tables and the model are already in the staging folder."""
+
     def broken(*_: object) -> None:
         raise RuntimeError("figure failed")
 
-    from penguin_site.analysis import plots
-
-    monkeypatch.setattr(plots, "plot_residuals", broken)
+    monkeypatch.setattr(plots, "plot_target_vs_x", broken)
     with pytest.raises(RuntimeError, match="figure failed"):
         pipeline.run_analysis(tmp_path / "analysis")
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.whole_analysis
 def test_metrics_name_the_file_that_was_analysed(tmp_path: Path) -> None:
     other = tmp_path / "season.csv"
     other.write_text(DATA_FILE.read_text().replace("3750", "3760", 1))

@@ -112,6 +112,7 @@ def test_the_diff_aligns_rows_changed_in_place_removed_and_added(new_file: Path)
     assert (diff.before, diff.after) == (344, 345)
 
 
+@pytest.mark.whole_analysis
 def test_a_valid_file_is_accepted_and_the_site_follows_it(
     new_file: Path,
     data_dir: Path,

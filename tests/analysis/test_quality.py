@@ -107,6 +107,7 @@ def test_a_degraded_model_stops_the_build_and_keeps_the_last_good_one(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["analysis", "degraded.csv"]
 
 
+@pytest.mark.whole_analysis
 @pytest.mark.example
 def test_record_baseline_accepts_a_changed_model_on_purpose(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -42,9 +42,7 @@ import boto3
 import pytest
 import yaml
 from botocore.client import BaseClient
-from cfnlint.decode import decode_str
 from helpers import write_files
-from moto.cloudformation.parsing import get_model_map
 from s3_server import REGION, iam_auth_enforced, moto_server, set_fake_aws_env
 
 from penguin_site.config import ROOT
@@ -90,6 +88,8 @@ SITE = {
 
 def parse_template(text: str) -> dict[str, Any]:
     """The template as plain JSON data (``!Ref x`` -> ``{"Ref": "x"}``), via cfn-lint's parser."""
+    from cfnlint.decode import decode_str  # here, not at the top: 6 s of collection per worker
+
     template, errors = decode_str(text)
     assert not errors, errors
     return json.loads(json.dumps(template))
@@ -422,6 +422,8 @@ def deployable_on_moto(template: Mapping[str, Any]) -> dict[str, Any]:
 
 def test_moto_cannot_create_exactly_the_dropped_types(template: dict) -> None:
     """If moto learns a type, deploy it for real: take it out of NOT_ON_MOTO."""
+    from moto.cloudformation.parsing import get_model_map  # see parse_template
+
     types = {r["Type"] for r in template["Resources"].values()}
     assert {t for t in types if t not in get_model_map()} == NOT_ON_MOTO
 

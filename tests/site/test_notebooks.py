@@ -166,7 +166,7 @@ def test_nbformat_is_imported_without_the_iri_parser_and_still_validates() -> No
     script = (
         "import sys\n"
         "from penguin_site.site import notebooks\n"
-        "nbformat = notebooks._import_nbformat()\n"
+        "nbformat = notebooks.import_nbformat()\n"
         "assert 'rfc3987_syntax' not in sys.modules, 'the iri parser was loaded'\n"
         "notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell('# A')])\n"
         "nbformat.validate(notebook)\n"

@@ -115,6 +115,7 @@ def run_hook(project: Path, build: Path, **env: str) -> subprocess.CompletedProc
     )
 
 
+@pytest.mark.whole_analysis
 def test_hook_on_full_renders_runs_only_the_stale_work(repo: Path, tmp_path: Path) -> None:
     """First full render: analysis and a fresh freezer. Then only what changed reruns."""
     build = tmp_path / "build" / "analysis"
@@ -148,6 +149,7 @@ def test_hook_on_full_renders_runs_only_the_stale_work(repo: Path, tmp_path: Pat
     assert "is current: not rerun" in prose_commit.stdout
 
 
+@pytest.mark.whole_analysis
 def test_hook_on_a_single_page_render_keeps_the_freezer_and_writes_the_facts(
     repo: Path, tmp_path: Path
 ) -> None:

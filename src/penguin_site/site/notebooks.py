@@ -39,7 +39,7 @@ import yaml
 
 from penguin_site.config import BUILD_DIR, PAGES
 
-if TYPE_CHECKING:  # nbformat is slow to import (see _import_nbformat): only where it is used
+if TYPE_CHECKING:  # nbformat is slow to import (see import_nbformat): only where it is used
     import nbformat
 
 __all__ = [
@@ -116,7 +116,7 @@ def keep_executed(project_dir: Path, kept: Path = NOTEBOOKS_DIR) -> list[str]:
         if not _was_executed(executed):
             executed.unlink()  # served from the freezer: the kept notebook still holds
             continue
-        nbformat = _import_nbformat()
+        nbformat = import_nbformat()
         notebook = nbformat.read(executed, as_version=NB_VERSION)
         cleaned = clean_notebook(notebook, page, project_dir)
         kept.mkdir(parents=True, exist_ok=True)
@@ -128,7 +128,7 @@ def keep_executed(project_dir: Path, kept: Path = NOTEBOOKS_DIR) -> list[str]:
     return done
 
 
-def _import_nbformat() -> ModuleType:
+def import_nbformat() -> ModuleType:
     """nbformat, imported without the one slow module it never uses (1.0 s -> 0.3 s).
 
     nbformat validates with jsonschema, which at import also loads ``rfc3987_syntax``
