@@ -5,7 +5,8 @@ built three times with ``scripts/render_site.sh``, as an author would: with a da
 that breaks the contract, with a page whose code raises, and with a good edit. The two
 failures must say so and leave ``_site`` byte-identical (a digest of every file); the
 good build must replace it. Only the good case and the raising page execute a page, and
-only one each, so this costs two short renders on top of the shared one.
+only one each, so this costs two short renders on top of the shared one. A second copy
+checks the partial build of a prose edit against a full render of the same tree.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from rendered_site import Render, commit_epoch, copy_rendered, links_of
+from rendered_site import Render, commit_epoch, copy_rendered, links_of, log_text
 
 from penguin_site.config import DATA_FILE, PAGE_FILES, ROOT, SITE_DIR, SITE_STAGING_DIR, TARGET
 from penguin_site.files import sha256_file
+from penguin_site.site.sources import SOURCES_FILE
 
 # Renders copies of the shared render: the workflow's `test` job runs it (tests/conftest.py).
 pytestmark = [pytest.mark.quarto, pytest.mark.renders]
@@ -115,3 +117,28 @@ def test_a_failed_build_keeps_the_last_good_site_and_a_good_one_replaces_it(
     heading = NEW_PROSE[1].removeprefix("## ")
     hits = [entry["href"] for entry in search if heading in entry["section"]]
     assert hits and all(href.startswith("eda.html") for href in hits), hits
+
+
+def test_a_prose_edit_renders_only_its_page_into_the_site_a_full_render_makes(
+    rendered: Render, quarto: str, tmp_path: Path
+) -> None:
+    """The first build records its sources; after a prose edit of eda.qmd the next renders
+    that page alone (site.sources), and the site equals a full render's of the same tree."""
+    assert rendered.returncode == 0, rendered.log[-3000:]
+    project = copy_rendered(rendered, tmp_path / "project")
+    eda = project / "eda.qmd"
+    text = eda.read_text(encoding="utf-8")
+    for sentence in ("A sentence the first build shows.", "The sentence the second shows."):
+        eda.write_text(f"{text}\n{sentence}\n", encoding="utf-8")  # prose: no heading, no label
+        done = render_site(project, quarto, links_of(rendered))
+        assert done.returncode == 0, (done.stdout[-3000:], done.stderr[-3000:])
+    partial = digest(project / SITE_DIR)
+    assert "only eda.qmd changed since _site/ was built" in done.stdout, done.stdout[-3000:]
+    assert "[1/3]" not in done.stdout + done.stderr  # Quarto rendered one page, not the project
+    assert sentence in (project / SITE_DIR / "eda.html").read_text(encoding="utf-8")
+
+    (project / "_build" / SOURCES_FILE.name).unlink()  # no record: a full render
+    done = render_site(project, quarto, links_of(rendered))
+    assert done.returncode == 0, (done.stdout[-3000:], done.stderr[-3000:])
+    assert "[3/3] model.qmd" in log_text(done.stdout + done.stderr)
+    assert digest(project / SITE_DIR) == partial

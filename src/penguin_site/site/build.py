@@ -7,7 +7,9 @@ one page, where the last good one was. Here Quarto renders into ``_site.staging`
 only: the freezer, ``site_libs``, search.json and every relative link are the same as in
 ``_site``); the static site checks (``checks.static``) run on it; and only when both pass
 does it replace ``_site``, by two renames (``files.replace_dir``). On any failure
-``_site`` is left byte-for-byte as it was, and stderr says so.
+``_site`` is left byte-for-byte as it was, and stderr says so. After a prose edit only
+the edited pages are rendered, into a copy of ``_site`` (``site.sources`` says when that
+gives exactly a full render's site).
 
 The browser checks (``check_site.py --browser``) are not part of this gate: command (1)
 must work on a fresh machine without Chromium, and a gate that ran them only where
@@ -27,16 +29,34 @@ from pathlib import Path
 from penguin_site.checks.static import REQUIRED_PAGES, check_site
 from penguin_site.config import SITE_DIR, SITE_STAGING_DIR
 from penguin_site.files import replace_dir
+from penguin_site.site.sources import (
+    forget_sources,
+    pages_to_render,
+    read_sources,
+    record_sources,
+    site_sources,
+)
 
 __all__ = ["build_site", "main"]
 
 
 def build_site(quarto: Path, project_dir: Path, quarto_args: Sequence[str] = ()) -> int:
-    """Render ``project_dir`` aside, check it, and swap it into ``_site``; an exit status."""
+    """Render ``project_dir`` aside, check it, and swap it into ``_site``; an exit status.
+
+    When only some pages' sources changed since the build that made ``_site`` (see
+    ``site.sources``), those pages are rendered into a copy of it; otherwise every page.
+    """
     staging, site = project_dir / SITE_STAGING_DIR, project_dir / SITE_DIR
     shutil.rmtree(staging, ignore_errors=True)  # left over from an interrupted build
-    command = [str(quarto), "render", "--output-dir", SITE_STAGING_DIR, *quarto_args]
-    done = subprocess.run(command, cwd=project_dir, check=False)
+    # Read before the render: an edit made while Quarto runs is seen by the next build.
+    current = None if quarto_args else site_sources(project_dir, quarto)
+    pages = pages_to_render(read_sources(), current, site)
+    if pages:
+        names = ", ".join(pages)
+        print(f"render_site: only {names} changed since {SITE_DIR}/ was built: rendering just that")
+        shutil.copytree(site, staging, symlinks=True)
+    command = [str(quarto), "render", *(pages or ()), "--output-dir", SITE_STAGING_DIR]
+    done = subprocess.run([*command, *quarto_args], cwd=project_dir, check=False)
     if done.returncode != 0:
         return _refuse(staging, site, f"quarto render failed (exit {done.returncode})")
     problems = check_site(staging, REQUIRED_PAGES)
@@ -45,6 +65,10 @@ def build_site(quarto: Path, project_dir: Path, quarto_args: Sequence[str] = ())
     if problems:
         return _refuse(staging, site, f"the site checks found {len(problems)} problem(s)")
     replace_dir(staging, site)
+    if current is None:
+        forget_sources()
+    else:
+        record_sources(current, site)
     print(f"render_site: rendered and checked; the site is in {SITE_DIR}/")
     return 0
 

@@ -1,0 +1,132 @@
+"""A build renders only the edited pages exactly when nothing else it reads changed.
+
+Why: a partial render into a copy of the last site is only right when the pages' sources
+are all that moved; any other input (a file git lists, the footer's provenance, the links,
+the Quarto binary, a site changed by hand) must mean a full render. The render itself is
+checked against a full render in tests/site/test_safe_build.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import one_commit_repo
+
+from penguin_site.config import PAGE_SOURCES
+from penguin_site.site import sources
+from penguin_site.site.sources import SiteSources, pages_to_render, site_sources
+from penguin_site.study import STUDY_ENV
+
+QUARTO = Path("/opt/quarto/bin/quarto")
+ENV = {"SOURCE_DATE_EPOCH": "1700000000"}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A git checkout with the pages (only index.qmd committed), one other input, a git-ignored
+    output, and a site."""
+    root = one_commit_repo(tmp_path / "project")
+    for name in PAGE_SOURCES:
+        if name != "index.qmd":
+            (root / name).write_text(f"# {name}\n\nSome prose.\n", encoding="utf-8")
+    (root / "_quarto.yml").write_text("project:\n  type: website\n", encoding="utf-8")
+    (root / ".gitignore").write_text("_site/\n_variables.yml\n", encoding="utf-8")
+    (root / "_variables.yml").write_text("written: by the hook\n", encoding="utf-8")
+    (root / "_site").mkdir()
+    (root / "_site" / "index.html").write_text("<p>built</p>\n", encoding="utf-8")
+    return root
+
+
+def built(project: Path) -> SiteSources:
+    """What a build of ``project`` now would record, once its site is in place."""
+    now = site_sources(project, QUARTO, ENV)
+    assert now is not None
+    path = project.parent / "sources.json"
+    sources.record_sources(now, project / "_site", path)
+    recorded = sources.read_sources(path)
+    assert recorded is not None
+    return recorded
+
+
+def plan(project: Path, recorded: SiteSources, env: dict[str, str] = ENV) -> list[str] | None:
+    found = pages_to_render(recorded, site_sources(project, QUARTO, env), project / "_site")
+    return None if found is None else list(found)
+
+
+def test_a_prose_edit_renders_only_its_page(project: Path) -> None:
+    recorded = built(project)
+    _edit_eda(project, "Some prose.", "Some prose, edited.")  # not committed: no footer change
+    assert plan(project, recorded) == ["eda.qmd"]
+
+
+def test_a_git_ignored_output_is_not_an_input(project: Path) -> None:
+    recorded = built(project)
+    (project / "_variables.yml").write_text("rewritten\n", encoding="utf-8")
+    (project / "model.qmd").write_text("# model.qmd\n\nOther prose.\n", encoding="utf-8")
+    assert plan(project, recorded) == ["model.qmd"]
+
+
+def _edit_eda(project: Path, old: str, new: str) -> None:
+    eda = project / "eda.qmd"
+    eda.write_text(eda.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda p: (p / "_quarto.yml").write_text("changed\n"), id="a-listed-file"),
+        pytest.param(lambda p: _edit_eda(p, "# eda.qmd", "# Renamed"), id="a-heading"),
+        pytest.param(lambda p: _edit_eda(p, "Some", "Some[^1]"), id="a-footnote"),
+        pytest.param(lambda p: _edit_eda(p, "\nSome", "\n#| label: fig-new\nSome"), id="a-label"),
+        pytest.param(lambda p: (p / "theme.scss").write_text("a { }\n"), id="a-new-file"),
+        pytest.param(lambda p: (p / "_quarto.yml").unlink(), id="a-deleted-file"),
+        pytest.param(lambda p: (p / "_site" / "index.html").write_text("x"), id="the-site"),
+        pytest.param(lambda p: (p / "_site" / "extra.css").write_text("x"), id="a-site-file"),
+    ],
+)
+def test_any_other_change_means_a_full_render(project: Path, change) -> None:
+    """Besides a prose edit of eda.qmd: its search entries or the site's inputs change."""
+    recorded = built(project)
+    _edit_eda(project, "Some prose.", "Some prose, edited.")
+    change(project)
+    assert plan(project, recorded) is None
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        pytest.param({"SOURCE_DATE_EPOCH": "1800000000"}, id="another-build-date"),
+        pytest.param({**ENV, "SITE_URL": "https://example.org/"}, id="another-site-url"),
+        pytest.param({**ENV, STUDY_ENV: "/elsewhere/study.yml"}, id="a-study-elsewhere"),
+    ],
+)
+def test_what_every_page_shows_changing_means_a_full_render(
+    project: Path, env: dict[str, str]
+) -> None:
+    recorded = built(project)
+    _edit_eda(project, "Some prose.", "Some prose, edited.")
+    assert plan(project, recorded, env) is None
+
+
+def test_the_first_uncommitted_change_renders_every_footer_again(project: Path) -> None:
+    """index.qmd is committed: editing it adds "(with uncommitted changes)" to every page."""
+    recorded = built(project)
+    home = (project / "index.qmd").read_text(encoding="utf-8")
+    (project / "index.qmd").write_text(home + "An edit.\n", encoding="utf-8")
+    assert plan(project, recorded) is None
+    recorded = built(project)  # the build that showed it
+    (project / "index.qmd").write_text(home + "Another edit.\n", encoding="utf-8")
+    assert plan(project, recorded) == ["index.qmd"]
+
+
+def test_no_change_no_record_or_no_git_means_a_full_render(project: Path, tmp_path: Path) -> None:
+    recorded = built(project)
+    assert plan(project, recorded) is None  # nothing to render alone
+    assert pages_to_render(None, site_sources(project, QUARTO, ENV), project / "_site") is None
+    assert sources.read_sources(tmp_path / "absent.json") is None
+    outside = tmp_path / "not-a-checkout"
+    outside.mkdir()
+    for name in PAGE_SOURCES:
+        (outside / name).write_text("# A page\n", encoding="utf-8")
+    assert site_sources(outside, QUARTO, ENV) is None
