@@ -37,7 +37,10 @@ from penguin_site.site.sources import (
     site_sources,
 )
 
-__all__ = ["build_site", "main"]
+__all__ = ["PARTIAL", "build_site", "main"]
+
+#: How the log says a build rendered only the edited pages (the benchmark counts these).
+PARTIAL = "rendering just that"
 
 
 def build_site(quarto: Path, project_dir: Path, quarto_args: Sequence[str] = ()) -> int:
@@ -53,7 +56,7 @@ def build_site(quarto: Path, project_dir: Path, quarto_args: Sequence[str] = ())
     pages = pages_to_render(read_sources(), current, site)
     if pages:
         names = ", ".join(pages)
-        print(f"render_site: only {names} changed since {SITE_DIR}/ was built: rendering just that")
+        print(f"render_site: only {names} changed since {SITE_DIR}/ was built: {PARTIAL}")
         shutil.copytree(site, staging, symlinks=True)
     command = [str(quarto), "render", *(pages or ()), "--output-dir", SITE_STAGING_DIR]
     done = subprocess.run([*command, *quarto_args], cwd=project_dir, check=False)
