@@ -26,4 +26,5 @@ if $fast; then
 fi
 bash scripts/setup_test_tools.sh
 .venv/bin/ruff check .
-.venv/bin/python -m pytest -n auto --dist loadgroup "$@"
+# --durations: the full run names its slowest tests, where the suite's minutes go.
+.venv/bin/python -m pytest -n auto --dist loadgroup --durations=15 "$@"
