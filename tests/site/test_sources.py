@@ -99,6 +99,10 @@ def test_any_other_change_means_a_full_render(project: Path, change) -> None:
         pytest.param({"SOURCE_DATE_EPOCH": "1800000000"}, id="another-build-date"),
         pytest.param({**ENV, "SITE_URL": "https://example.org/"}, id="another-site-url"),
         pytest.param({**ENV, STUDY_ENV: "/elsewhere/study.yml"}, id="a-study-elsewhere"),
+        pytest.param({**ENV, "QUARTO_PROFILE": "print"}, id="a-quarto-profile"),
+        pytest.param({**ENV, "QUARTO_PYTHON": "/other/python"}, id="another-python"),
+        pytest.param({**ENV, "SITE_URL": "ftp://x"}, id="a-bad-site-url-left-to-the-hook"),
+        pytest.param({"SOURCE_DATE_EPOCH": "tuesday"}, id="a-bad-epoch-left-to-the-hook"),
     ],
 )
 def test_what_every_page_shows_changing_means_a_full_render(
@@ -130,3 +134,40 @@ def test_no_change_no_record_or_no_git_means_a_full_render(project: Path, tmp_pa
     for name in PAGE_SOURCES:
         (outside / name).write_text("# A page\n", encoding="utf-8")
     assert site_sources(outside, QUARTO, ENV) is None
+    (project / "model.qmd").unlink()
+    assert site_sources(project, QUARTO, ENV) is None  # a page gone: Quarto says what is wrong
+
+
+PAGE = """---
+title: "Data"
+---
+
+## Who is in the data
+
+Some prose.
+
+```{python}
+#| label: tbl-counts
+pages.table(results, "counts")
+```
+"""
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        pytest.param('title: "Data"', 'title: "The data"', id="front-matter"),
+        pytest.param('"counts"', '"islands"', id="code-whose-output-may-hold-anchors"),
+        pytest.param("## Who is in the data", "## Who is in this sample", id="a-heading"),
+        pytest.param("Some prose.", "Some prose.\n=====", id="a-setext-heading"),
+        pytest.param("Some prose.", '<div id="x">Some prose.</div>', id="an-html-id"),
+        pytest.param("Some prose.", "Some prose.^[A note.]", id="an-inline-footnote"),
+    ],
+)
+def test_the_outline_holds_what_makes_anchors_and_search_entries(old: str, new: str) -> None:
+    assert sources.outline(PAGE.replace(old, new)) != sources.outline(PAGE)
+
+
+def test_the_outline_leaves_prose_out() -> None:
+    edited = PAGE.replace("Some prose.", "Other prose, with a [link](eda.html) and *emphasis*.")
+    assert sources.outline(edited) == sources.outline(PAGE)

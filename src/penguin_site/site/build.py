@@ -58,6 +58,11 @@ def build_site(quarto: Path, project_dir: Path, quarto_args: Sequence[str] = ())
         names = ", ".join(pages)
         print(f"render_site: only {names} changed since {SITE_DIR}/ was built: {PARTIAL}")
         shutil.copytree(site, staging, symlinks=True)
+        for page in pages:  # what the page made last time, so nothing it no longer makes stays
+            stem = Path(page).stem
+            for made in (f"{stem}.html", f"{stem}.ipynb"):
+                (staging / made).unlink(missing_ok=True)
+            shutil.rmtree(staging / f"{stem}_files", ignore_errors=True)
     command = [str(quarto), "render", *(pages or ()), "--output-dir", SITE_STAGING_DIR]
     done = subprocess.run([*command, *quarto_args], cwd=project_dir, check=False)
     if done.returncode != 0:

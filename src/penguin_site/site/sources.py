@@ -13,15 +13,18 @@ from:
 - every file git lists in the project (tracked, or new and not ignored) but the pages'
   sources, hashed into one digest with the provenance every page's footer shows (commit,
   uncommitted changes, build date, package versions), the links of every page's navbar,
-  and the Quarto binary;
-- each page's source, by its own sha256, and its outline: the lines that make anchors or
-  structure (headings, cell options such as labels and captions, ``{#id}`` attributes,
-  footnotes; Python comments too, which errs towards a full render);
+  the analysis build the pages read (its folder and the digest it was made from), the
+  Quarto binary, and the variables that choose Quarto's profile and the pages' Python;
+- each page's source, by its own sha256, and its outline: its front matter, its code
+  cells (their output may hold headings and labels), and every prose line that makes
+  structure or an anchor (headings, ``{#id}`` and ``id=`` attributes, footnotes);
 - the digest of the site those made (``provenance.site_file_digests``), so a ``_site``
   changed or replaced since is never built upon.
 
-Anything else (no record, no git checkout, a study outside the project, any other file
-changed, a page's outline changed, the site not the one recorded) means a full render.
+Anything else (no record, no git checkout, a submodule, a study outside the project, any
+other input changed, a page's outline changed, the site not the one recorded) means a full
+render. The edited pages' own outputs are removed from the copy first, so nothing they no
+longer make is left behind.
 """
 
 from __future__ import annotations
@@ -29,15 +32,23 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from penguin_site.analysis.digest import recorded_digest
 from penguin_site.clock import git_output
 from penguin_site.config import BUILD_DIR, PAGE_SOURCES
 from penguin_site.files import read_json, sha256_bytes, sha256_file, write_json
-from penguin_site.site.links import collect_links, to_metadata
-from penguin_site.site.provenance import collect, site_digest, site_file_digests, to_variables
+from penguin_site.site.links import LinkError, collect_links, to_metadata
+from penguin_site.site.provenance import (
+    ProvenanceError,
+    collect,
+    site_digest,
+    site_file_digests,
+    to_variables,
+)
 from penguin_site.study import STUDY_ENV
 
 __all__ = [
@@ -49,6 +60,13 @@ __all__ = [
     "record_sources",
     "site_sources",
 ]
+
+#: A prose line that makes structure or an anchor: an ATX heading or a setext underline,
+#: an ``{#id}`` or ``id=`` attribute, a footnote (``[^x]``, ``^[inline]``).
+STRUCTURE = re.compile(r"^\s*#|^\s*(=+|-+)\s*$|\{#|\bid=|\[\^|\^\[")
+#: Environment variables that change every page without changing a file: Quarto's profile
+#: (``_quarto-<profile>.yml``), the Python and the package the pages run.
+SITE_ENV = ("QUARTO_PROFILE", "QUARTO_PYTHON", "PYTHONPATH")
 
 #: Beside the analysis build (like the home page's facts): what the last good ``_site`` was
 #: built from. Outside the site, so it is never published.
@@ -73,33 +91,48 @@ def site_sources(
     if env.get(STUDY_ENV):
         return None  # its files live outside the project, where git lists nothing
     listed = git_output(project_dir, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
-    if listed is None:
+    if listed is None or not all((project_dir / name).is_file() for name in PAGE_SOURCES):
+        return None
+    try:  # a bad SOURCE_DATE_EPOCH or SITE_URL: the full render's hook says what is wrong
+        context = {
+            "variables": to_variables(collect(project_dir, env)),
+            "links": to_metadata(collect_links(project_dir, env)),
+            "analysis": [str(BUILD_DIR), recorded_digest(BUILD_DIR)],
+            "quarto": str(quarto),
+            "env": {name: env.get(name, "") for name in SITE_ENV},
+        }
+    except (ProvenanceError, LinkError):
         return None
     texts = {name: (project_dir / name).read_bytes() for name in PAGE_SOURCES}
     pages = {name: sha256_bytes(text) for name, text in texts.items()}
     outlines = {name: outline(text.decode("utf-8", "replace")) for name, text in texts.items()}
-    shared = hashlib.sha256()
+    shared = hashlib.sha256(json.dumps(context, sort_keys=True).encode())
     for name in sorted(set(listed.split("\0")) - {"", *pages}):
         path = project_dir / name
+        if path.is_dir():
+            return None  # a submodule: git lists it as one entry, its files unseen
         if path.is_file():  # a listed file deleted in the working tree is simply gone
             shared.update(f"{name}\0{sha256_file(path)}\n".encode())
-    context = {
-        "variables": to_variables(collect(project_dir, env)),
-        "links": to_metadata(collect_links(project_dir, env)),
-        "quarto": str(quarto),
-    }
-    shared.update(json.dumps(context, sort_keys=True).encode())
     return SiteSources(shared=shared.hexdigest(), pages=pages, outlines=outlines)
 
 
 def outline(text: str) -> str:
-    """The digest of a page's lines that make anchors or structure (see the module docstring)."""
-    lines = [
-        line.strip()
-        for line in text.splitlines()
-        if line.lstrip().startswith("#") or "{#" in line or "[^" in line
-    ]
-    return sha256_bytes("\n".join(lines).encode())
+    """The digest of a page's front matter, code cells and structural prose lines."""
+    kept, fence, front = [], "", text.startswith("---")
+    for number, line in enumerate(text.splitlines()):
+        stripped = line.strip()
+        if front:
+            kept.append(line)
+            front = number == 0 or stripped != "---"
+        elif fence:
+            kept.append(line)
+            fence = "" if stripped == fence else fence
+        elif stripped.startswith(("```", "~~~")):
+            kept.append(line)
+            fence = stripped[:3]
+        elif STRUCTURE.search(line):
+            kept.append(line)
+    return sha256_bytes("\n".join(kept).encode())
 
 
 def read_sources(path: Path = SOURCES_FILE) -> SiteSources | None:
