@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from penguin_site.analysis import artifacts, digest, pipeline, plots
+from penguin_site.analysis import artifacts, digest, modeling, pipeline, plots
 from penguin_site.analysis.dataset import CleanData
 from penguin_site.analysis.digest import analysis_digest
 from penguin_site.analysis.modeling import features, fit_final
@@ -192,13 +192,13 @@ def test_malformed_source_date_epoch_stops_before_any_work(
 def test_a_failure_midway_leaves_no_staging_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The first figure fails: the tables and the model are already in the staging folder."""
+    """Cross-validation fails: the tables are already in the staging folder."""
 
     def broken(*_: object) -> None:
-        raise RuntimeError("figure failed")
+        raise RuntimeError("cross-validation failed")
 
-    monkeypatch.setattr(plots, "plot_target_vs_x", broken)
-    with pytest.raises(RuntimeError, match="figure failed"):
+    monkeypatch.setattr(modeling, "cross_validate_candidates", broken)
+    with pytest.raises(RuntimeError, match="cross-validation failed"):
         pipeline.run_analysis(tmp_path / "analysis")
     assert list(tmp_path.iterdir()) == []
 
