@@ -35,11 +35,12 @@ PREDICTOR_SCRIPT: Path = ROOT / "src" / "penguin_site" / "site" / "predictor.js"
 #: axe-core's browser bundle (npm ``axe-core`` in tools/a11y, installed by
 #: scripts/setup_test_tools.sh); the browser checks inject it into pages.
 AXE_SCRIPT: Path = ROOT / "tools" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
-#: Lighthouse's command line (npm ``lighthouse`` in tools/budget, installed by
-#: scripts/setup_test_tools.sh); the budget check runs it on every page.
-LIGHTHOUSE_CLI: Path = (
-    ROOT / "tools" / "budget" / "node_modules" / "lighthouse" / "cli" / "index.js"
+#: Lighthouse (npm ``lighthouse`` in tools/budget, installed by scripts/setup_test_tools.sh),
+#: and the script that runs it on every page for the budget check, in one Chrome.
+LIGHTHOUSE_MODULE: Path = (
+    ROOT / "tools" / "budget" / "node_modules" / "lighthouse" / "core" / "index.js"
 )
+LIGHTHOUSE_RUNS: Path = ROOT / "tools" / "budget" / "runs.mjs"
 BUILD_DIR: Path = Path(os.environ.get("PENGUIN_BUILD_DIR", ROOT / "_build" / "analysis"))
 
 #: Quarto release the site is built and tested with (README, workflow and tests read this).

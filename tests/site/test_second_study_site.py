@@ -31,7 +31,7 @@ from shop_study import shop_csv
 
 from penguin_site.checks.browser import browse_site, check_pages
 from penguin_site.checks.budget import PRESETS, check_budget, format_report
-from penguin_site.config import LIGHTHOUSE_CLI, ROOT
+from penguin_site.config import LIGHTHOUSE_MODULE, ROOT
 from penguin_site.files import read_json
 from penguin_site.publish.content_types import content_type_for
 from penguin_site.study import STUDY_ENV, load
@@ -312,8 +312,8 @@ def test_every_page_is_within_budget(second_site: Path, chromium: str) -> None:
     """Lighthouse (desktop and mobile) and axe (light and dark) on every page, one run each:
     every figure that does not move with the machine's load meets the example site's targets
     (the same policy as tests/checks/test_budget.py), and performance is measured."""
-    if not LIGHTHOUSE_CLI.is_file():
-        pytest.skip(f"Lighthouse is not installed ({LIGHTHOUSE_CLI}): run setup_test_tools.sh")
+    if not LIGHTHOUSE_MODULE.is_file():
+        pytest.skip(f"Lighthouse is not installed ({LIGHTHOUSE_MODULE}): run setup_test_tools.sh")
     budgets = check_budget(second_site, list(PAGES), runs=1, chromium=chromium)
     report = format_report(budgets)
     assert steady_problems(budgets) == {page: [] for page in PAGES}, report
