@@ -18,9 +18,10 @@ from penguin_site.checks.browser import BrowserUnavailable
 from penguin_site.checks.budget import check_budget, format_report
 from penguin_site.config import BUDGET_RUNS, PAGE_FILES
 
-#: Fewer Lighthouse runs for a rehearsal of the workflow's budget step (tests/workflow), which
-#: runs the step's exact command three times in one test.
+#: Fewer Lighthouse runs, and fewer pages, for a rehearsal of the workflow's budget step
+#: (tests/workflow), which runs the step's exact command three times in one test.
 RUNS_ENV = "PENGUIN_BUDGET_RUNS"
+PAGES_ENV = "PENGUIN_BUDGET_PAGES"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -29,9 +30,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--pages",
         nargs="+",
-        default=list(PAGE_FILES),
+        default=os.environ.get(PAGES_ENV, "").split() or list(PAGE_FILES),
         metavar="PAGE",
-        help="pages to measure, site-relative (default: %(default)s)",
+        help=f"pages to measure, site-relative (default: ${PAGES_ENV}, space-separated, "
+        "else %(default)s)",
     )
     parser.add_argument(
         "--runs",

@@ -277,3 +277,14 @@ def test_digest_follows_the_data(tmp_path: Path) -> None:
     assert same == analysis_digest(copy)
     copy.write_bytes(DATA_FILE.read_bytes() + b"\n")
     assert analysis_digest(copy) != same
+
+
+def test_digest_follows_the_lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new pin can change every number: the analysis must run again (tests/site/
+    test_incremental renders the case of a changed analysis module end to end)."""
+    lock = tmp_path / "requirements.lock"
+    lock.write_bytes(digest.LOCK_FILE.read_bytes())
+    monkeypatch.setattr(digest, "LOCK_FILE", lock)
+    same = analysis_digest()
+    lock.write_bytes(lock.read_bytes() + b"# touched\n")
+    assert analysis_digest() != same

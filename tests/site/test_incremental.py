@@ -50,13 +50,10 @@ def lose_kept_notebooks(project: Path) -> None:
     shutil.rmtree(project / "_build" / "notebooks")
 
 
-def touch_lock(project: Path) -> None:
-    lock = project / "requirements.lock"
-    lock.write_text(lock.read_text(encoding="utf-8") + "# touched\n", encoding="utf-8")
-
-
 #: Each case: how the input changes, does the analysis rerun, the pages executed, and
-#: (page, text it then shows) or None. Every case starts from its own copy of the shared
+#: (page, text it then shows) or None. Inputs of the analysis digest render one case each
+#: for the data and the code; that the lock is one of them is a unit test
+#: (tests/analysis/test_artifacts.py). Every case starts from its own copy of the shared
 #: render, so one failing says which input is wrong and none depends on another's state.
 CHANGES = [
     pytest.param(lambda p: None, False, [], None, id="nothing"),
@@ -87,7 +84,6 @@ CHANGES = [
         ("model.html", f"Held-out predictions against measured {current().target.noun}"),
         id="an-analysis-module",
     ),
-    pytest.param(touch_lock, True, KERNEL_PAGES, None, id="the-lock"),
     pytest.param(
         lambda p: replace(
             p / "src/penguin_site/site/markdown.py",
