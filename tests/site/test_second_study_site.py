@@ -311,7 +311,7 @@ def test_check_site_passes_with_the_browser(second_site: Path, chromium: str) ->
 def test_every_page_is_within_budget(second_site: Path, chromium: str) -> None:
     """Lighthouse (desktop and mobile) and axe (light and dark) on every page, one run each:
     every figure that does not move with the machine's load meets the example site's targets
-    (the same policy as tests/checks/test_budget.py), and performance is measured."""
+    (helpers.steady_problems), and performance is measured."""
     if not LIGHTHOUSE_MODULE.is_file():
         pytest.skip(f"Lighthouse is not installed ({LIGHTHOUSE_MODULE}): run setup_test_tools.sh")
     budgets = check_budget(second_site, list(PAGES), runs=1, chromium=chromium)
