@@ -514,6 +514,25 @@ def test_the_build_cache_is_keyed_on_the_pages_digest_and_restored_before_the_re
     assert checkout["with"]["fetch-depth"] == 0, "model_epoch needs the history"
 
 
+def test_every_job_that_runs_the_tests_caches_every_npm_tool_before_them() -> None:
+    """The tool folders scripts/setup_test_tools.sh installs, each job's test run reuses."""
+    script = (ROOT / "scripts" / "setup_test_tools.sh").read_text(encoding="utf-8")
+    tool_dirs = re.search(r'^tool_dirs="([^"]+)"', script, re.M)
+    assert tool_dirs, "setup_test_tools.sh names its tool folders in tool_dirs"
+    wanted = {f"{folder}/node_modules" for folder in tool_dirs.group(1).split()}
+    for job_id, job in jobs_running(TEST_COMMAND):
+        steps = job["steps"]
+        cache = next(
+            i
+            for i, s in enumerate(steps)
+            if action_of(s) == "actions/cache" and "node_modules" in s["with"]["path"]
+        )
+        tests = next(i for i, s in enumerate(steps) if TEST_COMMAND in s.get("run", ""))
+        assert cache < tests, job_id
+        assert set(steps[cache]["with"]["path"].split()) == wanted, job_id
+        assert "package-lock.json" in steps[cache]["with"]["key"], job_id
+
+
 # --- what the first runs on GitHub showed (tests/workflow rehearses them) -------------------
 
 
@@ -583,7 +602,7 @@ class _Test:
 
 KINDS = {
     "reads the render": _Test("rendered", "site", marks=("quarto", "browser")),
-    "reads its log": _Test("rendered", marks=("quarto",)),
+    "reads its log": _Test("rendered", marks=("quarto",), path="site/test_render.py"),
     "makes renders from it": _Test("rendered", "quarto", marks=("quarto", "renders")),
     "makes a second render": _Test("rendered", "rendered_again", marks=("quarto",)),
     "renders from scratch": _Test("quarto", "tmp_path", marks=("quarto",)),
