@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from rendered_site import Render, exclusive, given_render, links_of, shared_folder, shared_render
-from suite_parts import EXAMPLE_MARK, selected, studies_the_example
+from suite_parts import EXAMPLE_MARK, outside_rehearsed_sample, selected, studies_the_example
 
 from penguin_site.analysis import dataset, pipeline
 from penguin_site.analysis.digest import is_current
@@ -66,6 +66,11 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{EXAMPLE_MARK}: holds the shipped example's numbers and prose; runs only while the "
         "study in use is the example",
     )
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    # None, not False: False would collect a file that another rule ignores.
+    return True if outside_rehearsed_sample(collection_path) else None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 import pytest
-from rendered_site import RENDERED_PROJECT_ENV
 
 from penguin_site.study import Study
 
@@ -18,19 +17,17 @@ TEST_PART_ENV = "PENGUIN_TEST_PART"
 TEST_PARTS = ("render", "rest")
 #: Set by the workflow rehearsal (tests/workflow) for the three runs it makes, which run both
 #: test steps' exact commands on a sample of their parts (``.ci/run`` runs the whole suite
-#: itself, and a rehearsed run must not recurse into the rehearsal): ``render`` keeps the tests
-#: that read the render without a browser (the browser sees it in the check steps), ``rest``
-#: the checks of the project's files and workflows (every test in ``tests/`` itself would cost
-#: each run about two minutes, most of it one analysis).
+#: itself, and a rehearsed run must not recurse into the rehearsal): ``render`` keeps the render
+#: tests that need no browser (the browser sees the render in the check steps), ``rest`` the
+#: checks of the project's files and workflows (every test in ``tests/`` itself would cost
+#: each run about two minutes, most of it one analysis). A rehearsed run collects only these
+#: files: collecting the whole suite is 3 s of each of a step's three processes.
 REHEARSED_ENV = "PENGUIN_REHEARSED"
-REHEARSED_REST = ("test_project_files.py", "test_workflows.py")
+REHEARSED_FILES = {
+    "render": ("site/test_render.py",),
+    "rest": ("test_project_files.py", "test_workflows.py"),
+}
 TESTS_DIR = Path(__file__).resolve().parent
-
-
-#: Fixtures whose checks a later workflow step makes on the workflow's own render: there the
-#: tests using them are left out, so Lighthouse runs once on the deploy path (the budget step,
-#: median of BUDGET_RUNS, enforces all that these tests assert and the performance scores too).
-CHECKED_BY_THE_WORKFLOW = ("real_budget",)
 
 
 #: The shipped example's study, by its data file and target. Tests marked ``example`` hold the
@@ -61,16 +58,16 @@ def selected(item: pytest.Item, env: dict[str, str] | os._Environ[str] = os.envi
         return False
     if part == "rest" and (reads_render or "rehearsal" in marks):
         return False
-    if env.get(REHEARSED_ENV) and not _in_rehearsed_sample(item, part, marks):
-        return False
-    checked_later = any(name in fixtures for name in CHECKED_BY_THE_WORKFLOW)
-    return not (env.get(RENDERED_PROJECT_ENV) and checked_later)
-
-
-def _in_rehearsed_sample(item: pytest.Item, part: str, marks: set[str]) -> bool:
-    if part == "render":
-        return "browser" not in marks
-    if part == "rest":
-        path = Path(str(item.path))
-        return path.parent == TESTS_DIR and path.name in REHEARSED_REST
+    if env.get(REHEARSED_ENV) and part:
+        return not outside_rehearsed_sample(Path(str(item.path)), env) and "browser" not in marks
     return True
+
+
+def outside_rehearsed_sample(
+    path: Path, env: dict[str, str] | os._Environ[str] = os.environ
+) -> bool:
+    """Whether a rehearsed run of a part leaves this test file out (folders are walked)."""
+    files = REHEARSED_FILES.get(env.get(TEST_PART_ENV, "")) if env.get(REHEARSED_ENV) else None
+    if files is None or not path.name.startswith("test_") or path.suffix != ".py":
+        return False
+    return path.resolve().relative_to(TESTS_DIR).as_posix() not in files
