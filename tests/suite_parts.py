@@ -15,7 +15,7 @@ from penguin_site.study import Study
 #: workflow rehearsal (on GitHub the workflow is real).
 TEST_PART_ENV = "PENGUIN_TEST_PART"
 TEST_PARTS = ("render", "rest")
-#: Set by the workflow rehearsal (tests/workflow) for the three runs it makes, which run both
+#: Set by the workflow rehearsal (tests/workflow) for the runs it makes, which run both
 #: test steps' exact commands on a sample of their parts (``.ci/run`` runs the whole suite
 #: itself, and a rehearsed run must not recurse into the rehearsal): ``render`` keeps the render
 #: tests that need no browser (the browser sees the render in the check steps), ``rest`` the

@@ -18,6 +18,7 @@ fails), and ``TOOLS`` lists the preinstalled programs the image has and this mac
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import pwd
@@ -25,6 +26,7 @@ import re
 import shutil
 import subprocess
 import tarfile
+import tempfile
 import threading
 import time
 import uuid
@@ -67,8 +69,27 @@ class RunnerAccount:
     home: Path
 
 
+#: Held while the machine-wide parts of the image are made: two rehearsals run at once.
+IMAGE_LOCK = Path(tempfile.gettempdir()) / "penguin-rehearsal-image.lock"
+
+
+@contextlib.contextmanager
+def image_lock() -> Iterator[None]:
+    with IMAGE_LOCK.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def runner_account() -> RunnerAccount:
     """``runner`` with passwordless sudo, as on GitHub's image; made (as root) if missing."""
+    with image_lock():
+        return _runner_account()
+
+
+def _runner_account() -> RunnerAccount:
     if shutil.which("sudo") is None:
         subprocess.run(["apt-get", "update", "-qq"], check=True, timeout=600)
         subprocess.run(
@@ -94,8 +115,9 @@ def runner_account() -> RunnerAccount:
 def image_chrome() -> None:
     """Put Debian's Chromium where the image has Google Chrome (the step's CHROMIUM_PATH)."""
     chrome = Path(IMAGE_CHROME)
-    if not chrome.exists():
-        chrome.symlink_to(DEBIAN_CHROMIUM)
+    with image_lock():
+        if not chrome.is_symlink() and not chrome.exists():
+            chrome.symlink_to(DEBIAN_CHROMIUM)
 
 
 def chown_tree(root: Path, account: RunnerAccount) -> None:
