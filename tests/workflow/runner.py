@@ -18,7 +18,6 @@ fails), and ``TOOLS`` lists the preinstalled programs the image has and this mac
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import pwd
@@ -38,6 +37,7 @@ from typing import Any
 
 import yaml
 from expressions import Context, condition, interpolate, to_string
+from rendered_site import exclusive
 
 RUNNER_USER = "runner"
 #: PATH on the image before any action adds to it (Ubuntu's default, without the
@@ -73,19 +73,9 @@ class RunnerAccount:
 IMAGE_LOCK = Path(tempfile.gettempdir()) / "penguin-rehearsal-image.lock"
 
 
-@contextlib.contextmanager
-def image_lock() -> Iterator[None]:
-    with IMAGE_LOCK.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def runner_account() -> RunnerAccount:
     """``runner`` with passwordless sudo, as on GitHub's image; made (as root) if missing."""
-    with image_lock():
+    with exclusive(IMAGE_LOCK):
         return _runner_account()
 
 
@@ -115,7 +105,7 @@ def _runner_account() -> RunnerAccount:
 def image_chrome() -> None:
     """Put Debian's Chromium where the image has Google Chrome (the step's CHROMIUM_PATH)."""
     chrome = Path(IMAGE_CHROME)
-    with image_lock():
+    with exclusive(IMAGE_LOCK):
         if not chrome.is_symlink() and not chrome.exists():
             chrome.symlink_to(DEBIAN_CHROMIUM)
 
