@@ -19,6 +19,7 @@ import pytest
 from PIL import Image
 
 from penguin_site.checks.browser import serve_directory
+from penguin_site.checks.budget import PageBudget
 from penguin_site.config import BUDGET_SCORES, BUDGET_TRANSFER_KIB, LIGHTHOUSE_MODULE
 from scripts import check_budget as check_budget_cli
 
@@ -96,3 +97,35 @@ def test_each_seeded_defect_fails_the_budget_and_is_named(
     assert any(
         line.startswith("  performance runs: desktop [") and "; mobile [" in line for line in lines
     )
+
+
+def _budget_with(**scores: int) -> PageBudget:
+    """A page that meets every target but the scores given."""
+    budget = PageBudget("index.html", scores={**BUDGET_SCORES, **scores}, transfer_kib=100.0)
+    budget.perf_runs = {"desktop": [scores.get("performance-desktop", 100)], "mobile": [95]}
+    return budget
+
+
+@pytest.mark.parametrize(
+    ("scores", "reported_only", "code"),
+    [
+        ({"performance-desktop": 98}, False, 1),  # the workflow: performance is enforced
+        ({"performance-desktop": 98}, True, 0),  # the rehearsal: reported
+        ({"accessibility": 97}, True, 1),  # a steady figure fails either way
+    ],
+)
+def test_performance_is_enforced_unless_the_rehearsal_asks_for_a_report(
+    scores: dict[str, int],
+    reported_only: bool,
+    code: int,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(check_budget_cli, "check_budget", lambda *args: [_budget_with(**scores)])
+    if reported_only:
+        monkeypatch.setenv(check_budget_cli.PERFORMANCE_ENV, "report")
+    else:
+        monkeypatch.delenv(check_budget_cli.PERFORMANCE_ENV, raising=False)
+    assert check_budget_cli.main([str(SITES / "budget")]) == code
+    out = capsys.readouterr().out
+    assert ("index.html: performance-desktop 98 < 99" in out) is (code == 1 and not reported_only)
