@@ -11,8 +11,8 @@ origin. Two runs share one repository cache, as runs of one repository do:
 
 A third run, a pull request, has a rehearsal of its own (the second test), so that it runs
 on another worker beside the two pushes: it renders, tests and uploads ``site``, gets no
-AWS credentials, and no deploy job runs. Three runs in one test were the suite's longest
-path (380-420 s of an 8-minute budget); split, the longer test is two runs.
+AWS credentials, and no deploy job runs. In one test the three runs would be the suite's
+longest path (380-420 s of an 8-minute budget); split, the longer test is two runs.
 
 Bounded on purpose: both test steps run their exact command on a sample of their part of the
 suite (``PENGUIN_REHEARSED``, see tests/suite_parts.py): the rest is what ``.ci/run`` runs
