@@ -19,7 +19,7 @@ from penguin_site.checks.budget import check_budget, format_report
 from penguin_site.config import BUDGET_RUNS, PAGE_FILES
 
 #: Fewer Lighthouse runs, and fewer pages, for a rehearsal of the workflow's budget step
-#: (tests/workflow), which runs the step's exact command three times in one test.
+#: (tests/workflow), which runs the step's exact command in each of its workflow runs.
 RUNS_ENV = "PENGUIN_BUDGET_RUNS"
 PAGES_ENV = "PENGUIN_BUDGET_PAGES"
 #: ``report``: print the performance scores but do not fail on them, for a rehearsal that runs

@@ -81,9 +81,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         keep = engine
     if len(keep) < len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in keep])
-    # The rehearsal first (a stable sort keeps the rest in order): it is one test of about
-    # six minutes, and xdist deals tests out in this order, so collected last it started when
-    # the other worker had nothing left and ran alone for its whole length.
+    # The rehearsals first (a stable sort keeps the rest in order): they are the longest tests
+    # (2-5 minutes each), and xdist deals tests out in this order, so collected last they would
+    # start once the other workers had little left and run alone for most of their length.
     items[:] = sorted(keep, key=lambda item: item.get_closest_marker("rehearsal") is None)
 
 

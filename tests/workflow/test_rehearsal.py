@@ -275,7 +275,7 @@ def test_a_push_deploys_then_a_prose_push_deploys_from_the_cache(
     assert "smoke test passed" in first.jobs["smoke-pages"].steps[-1].log
 
     # 2. An edit of index.qmd's prose only, now to S3: the build cache is hit. The budget
-    # step of this run and the next measures the one page they change; run 1 measured all.
+    # step of this run measures the one page it changes; run 1 measured all.
     made.machine_env[check_budget.PAGES_ENV] = "index.html"
     index = work / "index.qmd"
     index.write_text(

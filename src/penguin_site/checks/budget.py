@@ -75,7 +75,7 @@ CATEGORIES: dict[str, str] = {
 PRESETS: tuple[str, ...] = ("desktop", "mobile")
 #: Upper bound for one Lighthouse run (a run takes 6-10 s on two cores, in a running Chrome).
 LIGHTHOUSE_TIMEOUT_S = 240
-#: Lighthouse runs at the same time: one per two cores (a run is a Chrome and a node process).
+#: Lighthouse runs at the same time: one per two cores (each is a Chrome and a node process).
 #: Measured on an idle 2-core machine, 6 runs (3 pages, 2 presets): one at a time 82 s, mobile
 #: scores 99/98/98; two at a time 51 s, 98/98/97; three at a time 40 s, but 99/93/98. One per
 #: two cores keeps that margin for whatever else the machine runs (the tests run beside it).
