@@ -8,12 +8,16 @@ checked against a full render in tests/site/test_safe_build.py.
 
 from __future__ import annotations
 
+import shutil
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 from helpers import one_commit_repo
 
+from penguin_site.analysis.digest import DIGEST_FILE
 from penguin_site.config import PAGE_SOURCES
+from penguin_site.files import write_json
 from penguin_site.site import sources
 from penguin_site.site.sources import SiteSources, pages_to_render, site_sources
 from penguin_site.study import STUDY_ENV
@@ -23,9 +27,24 @@ ENV = {"SOURCE_DATE_EPOCH": "1700000000"}
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
+def analysis(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The analysis build the pages read, not yet made (a cold build's first render makes it)."""
+    folder = tmp_path / "analysis"
+    monkeypatch.setattr(sources, "BUILD_DIR", folder)
+    return folder
+
+
+def make_analysis(folder: Path, digest: str) -> None:
+    """What the pre-render hook leaves: a finished build and the digest it was made from."""
+    folder.mkdir(exist_ok=True)
+    (folder / DIGEST_FILE).write_text(f"{digest}\n", encoding="utf-8")
+
+
+@pytest.fixture
+def project(tmp_path: Path, analysis: Path) -> Path:
     """A git checkout with the pages (only index.qmd committed), one other input, a git-ignored
-    output, and a site."""
+    output, a site, and the analysis it shows."""
+    make_analysis(analysis, "made-from-today")
     root = one_commit_repo(tmp_path / "project")
     for name in PAGE_SOURCES:
         if name != "index.qmd":
@@ -111,6 +130,42 @@ def test_what_every_page_shows_changing_means_a_full_render(
     recorded = built(project)
     _edit_eda(project, "Some prose.", "Some prose, edited.")
     assert plan(project, recorded, env) is None
+
+
+def test_after_a_cold_build_a_prose_edit_renders_only_its_page(
+    project: Path, analysis: Path, tmp_path: Path
+) -> None:
+    """Read before the render, the sources of a cold build have no analysis digest yet."""
+    shutil.rmtree(analysis)
+    before = site_sources(project, QUARTO, ENV)
+    assert before is not None and before.analysis == ""
+    make_analysis(analysis, "made-by-the-hook")  # the render's pre-render hook
+    sources.record_sources(before, project / "_site", tmp_path / "sources.json")
+    recorded = sources.read_sources(tmp_path / "sources.json")
+    assert recorded is not None and recorded.analysis == "made-by-the-hook"
+    _edit_eda(project, "Some prose.", "Some prose, edited.")
+    assert plan(project, recorded) == ["eda.qmd"]
+
+
+def test_another_analysis_build_means_a_full_render(project: Path, analysis: Path) -> None:
+    """Every page reads the analysis, so one made from other inputs changes them all."""
+    recorded = built(project)
+    _edit_eda(project, "Some prose.", "Some prose, edited.")
+    make_analysis(analysis, "made-from-other-data")
+    assert plan(project, recorded) is None
+
+
+def test_a_record_from_before_the_analysis_digest_loads_and_means_a_full_render(
+    project: Path, tmp_path: Path
+) -> None:
+    recorded = built(project)
+    older = {name: value for name, value in asdict(recorded).items() if name != "analysis"}
+    write_json(tmp_path / "old.json", older)
+    loaded = sources.read_sources(tmp_path / "old.json")
+    assert loaded is not None and loaded.shared == recorded.shared
+    _edit_eda(project, "Some prose.", "Some prose, edited.")
+    assert plan(project, recorded) == ["eda.qmd"]
+    assert plan(project, loaded) is None
 
 
 def test_the_first_uncommitted_change_renders_every_footer_again(project: Path) -> None:

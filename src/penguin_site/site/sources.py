@@ -13,8 +13,10 @@ from:
 - every file git lists in the project (tracked, or new and not ignored) but the pages'
   sources, hashed into one digest with the provenance every page's footer shows (commit,
   uncommitted changes, build date, package versions), the links of every page's navbar,
-  the analysis build the pages read (its folder and the digest it was made from), the
-  Quarto binary, and the variables that choose Quarto's profile and the pages' Python;
+  the folder of the analysis build the pages read, the Quarto binary, and the variables
+  that choose Quarto's profile and the pages' Python;
+- the digest the analysis build was made from, as the render left it (a cold build has
+  none before its pre-render hook makes one, so it is read again after the render);
 - each page's source, by its own sha256, and its outline: its front matter, its code
   cells (their output may hold headings and labels), and every prose line that makes
   structure or an anchor (headings, ``{#id}`` and ``id=`` attributes, footnotes);
@@ -34,7 +36,7 @@ import json
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from penguin_site.analysis.digest import recorded_digest
@@ -81,6 +83,8 @@ class SiteSources:
     pages: dict[str, str]
     outlines: dict[str, str]
     site: str = ""
+    #: ``analysis.digest`` of the build the pages read; a record without one never matches.
+    analysis: str = ""
 
 
 def site_sources(
@@ -97,7 +101,7 @@ def site_sources(
         context = {
             "variables": to_variables(collect(project_dir, env)),
             "links": to_metadata(collect_links(project_dir, env)),
-            "analysis": [str(BUILD_DIR), recorded_digest(BUILD_DIR)],
+            "analysis": str(BUILD_DIR),
             "quarto": str(quarto),
             "env": {name: env.get(name, "") for name in SITE_ENV},
         }
@@ -113,7 +117,12 @@ def site_sources(
             return None  # a submodule: git lists it as one entry, its files unseen
         if path.is_file():  # a listed file deleted in the working tree is simply gone
             shared.update(f"{name}\0{sha256_file(path)}\n".encode())
-    return SiteSources(shared=shared.hexdigest(), pages=pages, outlines=outlines)
+    return SiteSources(
+        shared=shared.hexdigest(),
+        pages=pages,
+        outlines=outlines,
+        analysis=recorded_digest(BUILD_DIR),
+    )
 
 
 def outline(text: str) -> str:
@@ -144,9 +153,16 @@ def read_sources(path: Path = SOURCES_FILE) -> SiteSources | None:
 
 
 def record_sources(sources: SiteSources, site_dir: Path, path: Path = SOURCES_FILE) -> None:
-    """Record ``sources`` as what the site now in ``site_dir`` was built from."""
-    made = SiteSources(
-        sources.shared, sources.pages, sources.outlines, site_digest(site_file_digests(site_dir))
+    """Record ``sources`` as what the site now in ``site_dir`` was built from.
+
+    ``sources`` was read before the render, so an edit made while Quarto ran is seen by the
+    next build; the analysis digest is read now, since the render's pre-render hook may
+    have just made the analysis the pages show.
+    """
+    made = replace(
+        sources,
+        site=site_digest(site_file_digests(site_dir)),
+        analysis=recorded_digest(BUILD_DIR),
     )
     write_json(path, asdict(made))
 
@@ -165,6 +181,8 @@ def pages_to_render(
     ``site_dir``.
     """
     if recorded is None or current is None or recorded.shared != current.shared:
+        return None
+    if recorded.analysis != current.analysis:
         return None
     if recorded.pages.keys() != current.pages.keys() or recorded.outlines != current.outlines:
         return None
