@@ -279,6 +279,21 @@ def test_digest_follows_the_data(tmp_path: Path) -> None:
     assert analysis_digest(copy) != same
 
 
+def test_digest_follows_the_build_date_until_it_passes_the_inputs_last_change(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The model file is stamped with its date (model_epoch), so a new build date is a new
+    analysis until that date is past the inputs' last commit: then a prose-only commit,
+    built at its own time, reuses the analysis."""
+    changed = _inputs_commit_time()
+    digests = {}
+    for epoch in (changed - 86_400, changed - 1, changed, changed + 86_400):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(epoch))
+        digests[epoch] = analysis_digest()
+    assert digests[changed - 86_400] != digests[changed - 1] != digests[changed]
+    assert digests[changed + 86_400] == digests[changed]
+
+
 def test_digest_follows_the_lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A new pin can change every number: the analysis must run again (tests/site/
     test_incremental renders the case of a changed analysis module end to end)."""

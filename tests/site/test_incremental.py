@@ -10,7 +10,6 @@ page is not executed). The rendered pages must show the new result.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -129,17 +128,3 @@ def test_an_input_reruns_exactly_the_work_it_affects(
     # Whatever changed, the home page names the data the render read.
     data_sha = sha256_file(project / DATA_FILE.relative_to(ROOT))
     assert data_sha in (project / "_site" / "index.html").read_text(encoding="utf-8")
-
-
-def test_a_new_build_time_rebuilds_the_model_file_and_every_page(
-    project: Path, quarto: str
-) -> None:
-    """SOURCE_DATE_EPOCH is stamped into the model file: its sha256 on the page changes."""
-    old = (project / "_site" / "model.html").read_text(encoding="utf-8")
-    outcome = render(quarto, project, SOURCE_DATE_EPOCH="1700000000")
-    assert outcome.returncode == 0, outcome.log[-3000:]
-    assert "running it into" in outcome.log
-    assert executed_pages(outcome.log) == KERNEL_PAGES
-    sha = re.search(r"the sha256 of the model is ([0-9a-f]{64})", old, re.I)
-    assert sha, "the model page states the model's sha256"
-    assert sha.group(1) not in (project / "_site" / "model.html").read_text(encoding="utf-8")

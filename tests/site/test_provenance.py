@@ -117,7 +117,8 @@ def run_hook(project: Path, build: Path, **env: str) -> subprocess.CompletedProc
 
 @pytest.mark.whole_analysis
 def test_hook_on_full_renders_runs_only_the_stale_work(repo: Path, tmp_path: Path) -> None:
-    """First full render: analysis and a fresh freezer. Then only what changed reruns."""
+    """First full render: analysis and a fresh freezer. The next, with the same inputs,
+    reruns nothing and keeps what Quarto froze."""
     build = tmp_path / "build" / "analysis"
 
     def full_render(epoch: str) -> subprocess.CompletedProcess[str]:
@@ -139,14 +140,8 @@ def test_hook_on_full_renders_runs_only_the_stale_work(repo: Path, tmp_path: Pat
     assert "is current: not rerun" in again.stdout
     assert (repo / "_freeze" / "eda").is_dir(), "unchanged results keep the frozen pages"
     assert (build / "model.skops").stat().st_mtime_ns == model
-
-    # Past the last change to the analysis's inputs, the model's date no longer moves:
-    # the first such render rebuilds (the clamp lifts), the next, a prose-only commit, not.
-    later = full_render("4102444800")
-    assert "running it into" in later.stdout, "the model file's date changed"
-    assert not (repo / "_freeze").exists()
-    prose_commit = full_render("4102444900")
-    assert "is current: not rerun" in prose_commit.stdout
+    # Another build date reruns it the same way, as a new digest (test_artifacts says when
+    # the date changes the digest).
 
 
 @pytest.mark.whole_analysis
