@@ -19,7 +19,7 @@ import pytest
 from PIL import Image
 
 from penguin_site.checks.browser import serve_directory
-from penguin_site.checks.budget import PageBudget
+from penguin_site.checks.budget import PageBudget, format_report
 from penguin_site.config import BUDGET_SCORES, BUDGET_TRANSFER_KIB, LIGHTHOUSE_MODULE
 from scripts import check_budget as check_budget_cli
 
@@ -104,6 +104,20 @@ def _budget_with(**scores: int) -> PageBudget:
     budget = PageBudget("index.html", scores={**BUDGET_SCORES, **scores}, transfer_kib=100.0)
     budget.perf_runs = {"desktop": [scores.get("performance-desktop", 100)], "mobile": [95]}
     return budget
+
+
+def test_a_preset_that_did_not_run_has_no_target_but_a_missing_category_fails() -> None:
+    """A check run with the mobile preset alone (the second study's test) is judged on what
+    it measured; a category a report lacks is not a pass."""
+    mobile = {key: score for key, score in BUDGET_SCORES.items() if key != "performance-desktop"}
+    measured = PageBudget("index.html", scores=mobile, transfer_kib=100.0)
+    assert measured.problems == []
+    assert "performance-desktop" not in format_report([measured])
+    unreported = PageBudget("index.html", scores={"performance-mobile": 95}, transfer_kib=100.0)
+    assert unreported.problems == [
+        f"index.html: {key} 0 < {BUDGET_SCORES[key]}"
+        for key in ("accessibility", "best-practices", "seo")
+    ]
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,7 @@ from rendered_site import LINK_ENV, Render, copy_project
 from shop_study import shop_csv
 
 from penguin_site.checks.browser import browse_site, check_pages
-from penguin_site.checks.budget import PRESETS, check_budget, format_report
+from penguin_site.checks.budget import check_budget, format_report
 from penguin_site.config import LIGHTHOUSE_MODULE, ROOT
 from penguin_site.files import read_json
 from penguin_site.publish.content_types import content_type_for
@@ -309,14 +309,17 @@ def test_check_site_passes_with_the_browser(second_site: Path, chromium: str) ->
 
 
 def test_every_page_is_within_budget(second_site: Path, chromium: str) -> None:
-    """Lighthouse (desktop and mobile) and axe (light and dark) on every page, one run each:
-    every figure that does not move with the machine's load meets the example site's targets
-    (helpers.steady_problems), and performance is measured."""
+    """Lighthouse's mobile preset and axe (light and dark) on every page, one run each: every
+    figure that does not move with the machine's load meets the example site's targets
+    (helpers.steady_problems), and performance is measured.
+
+    Mobile only: it is the stricter preset (a throttled CPU and network, the narrow layout),
+    axe already reads the desktop layout in both schemes, and the desktop preset is the
+    workflow's gate on the real site (the rehearsal runs it). Both presets cost 84 s of the
+    suite's longest worker; mobile alone about half."""
     if not LIGHTHOUSE_MODULE.is_file():
         pytest.skip(f"Lighthouse is not installed ({LIGHTHOUSE_MODULE}): run setup_test_tools.sh")
-    budgets = check_budget(second_site, list(PAGES), runs=1, chromium=chromium)
+    budgets = check_budget(second_site, list(PAGES), runs=1, chromium=chromium, presets=["mobile"])
     report = format_report(budgets)
     assert steady_problems(budgets) == {page: [] for page in PAGES}, report
-    assert all(
-        budget.scores[f"performance-{preset}"] > 0 for budget in budgets for preset in PRESETS
-    ), report
+    assert all(budget.scores["performance-mobile"] > 0 for budget in budgets), report
