@@ -1,9 +1,11 @@
 """Benchmark: the whole analysis in a fresh process, split by stage, with peak memory.
 
-Target on the 2-core reference machine: under 6 s wall time (imports included) and
-under 1 GiB peak RSS. Prints medians over ``--runs`` fresh processes.
+A breakdown, not a target: the analysis's own time limit is retired (issue "Lean"), and
+what a user feels of it is the cold first build, which ``bench_render`` measures against
+the bare site. This says where that build's analysis time goes. Prints medians over
+``--runs`` fresh processes.
 
-    .venv/bin/python bench/bench_analysis.py --runs 5
+    .venv/bin/python -m bench.bench_analysis --runs 5
 """
 
 from __future__ import annotations
@@ -15,9 +17,6 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
-
-TARGET_SECONDS = 6.0
-TARGET_PEAK_MIB = 1024.0
 
 # Runs in a fresh interpreter so import time is real, not warmed by this process.
 CHILD = r"""
@@ -56,14 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"  {stage:<18} {statistics.median(values):8.2f} {unit}"
             f"   (min {min(values):.2f}, max {max(values):.2f})"
         )
-    total = statistics.median(r["total"] for r in runs)
-    peak = statistics.median(r["peak_mib"] for r in runs)
-    ok = total < TARGET_SECONDS and peak < TARGET_PEAK_MIB
-    print(
-        f"target: < {TARGET_SECONDS:.0f} s and < {TARGET_PEAK_MIB:.0f} MiB -> "
-        f"{'met' if ok else 'MISSED'} ({total:.2f} s, {peak:.0f} MiB)"
-    )
-    return 0 if ok else 1
+    return 0
 
 
 if __name__ == "__main__":
