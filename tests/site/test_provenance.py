@@ -17,8 +17,6 @@ import pytest
 import yaml
 from helpers import git, one_commit_repo
 
-from penguin_site.analysis.dataset import load_snapshot
-from penguin_site.analysis.digest import is_current
 from penguin_site.config import ROOT
 from penguin_site.site import provenance
 
@@ -142,23 +140,6 @@ def test_hook_on_full_renders_runs_only_the_stale_work(repo: Path, tmp_path: Pat
     assert (build / "model.skops").stat().st_mtime_ns == model
     # Another build date reruns it the same way, as a new digest (test_artifacts says when
     # the date changes the digest).
-
-
-@pytest.mark.whole_analysis
-def test_hook_on_a_single_page_render_keeps_the_freezer_and_writes_the_facts(
-    repo: Path, tmp_path: Path
-) -> None:
-    """A preview renders pages one by one: the freezer stays, and the home page's facts
-    need results, so a missing build is made (as the page itself would make it)."""
-    build = tmp_path / "build" / "analysis"
-    (repo / "_freeze" / "eda").mkdir(parents=True)
-    done = run_hook(repo, build)
-    assert done.returncode == 0, done.stderr
-    assert (repo / "_freeze" / "eda").is_dir(), "previews keep the authors' freezer"
-    assert "not a full render" in done.stdout
-    assert is_current(build)
-    variables = yaml.safe_load((repo / "_variables.yml").read_text(encoding="utf-8"))
-    assert variables["facts"]["rows"] == f"{len(load_snapshot()):,}"
 
 
 def test_hook_stops_on_a_bad_source_date_epoch(repo: Path, tmp_path: Path) -> None:

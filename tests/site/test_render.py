@@ -23,9 +23,11 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+import yaml
 from helpers import EXECUTED, front_matter
 from rendered_site import Render, copy_project, log_problems, log_text, render
 
+from penguin_site.analysis.dataset import load_snapshot
 from penguin_site.analysis.results import DIGEST_FILE
 from penguin_site.checks import static
 from penguin_site.config import BUILD_RECORD, FIGURE_SCHEMES, QUARTO_VERSION, ROOT
@@ -231,14 +233,23 @@ def test_diff_sites_lists_each_differing_file(
 
 @pytest.mark.quarto
 def test_a_single_page_renders_on_its_own(quarto: str, tmp_path: Path) -> None:
-    """No build folder yet: the page's ensure_results() runs the analysis itself."""
+    """As a preview renders pages, one by one, with no build folder yet: the pre-render
+    hook makes the analysis the home page's facts need (as the page's ensure_results()
+    would), leaves the authors' freezer alone, and the page shows its figures."""
     project = copy_project(tmp_path / "project")
     assert not (project / "_build").exists()
+    frozen = project / "_freeze" / "site_libs" / "kept.txt"  # what full renders froze
+    frozen.parent.mkdir(parents=True)
+    frozen.write_text("frozen\n", encoding="utf-8")
     outcome = render(quarto, project, "eda.qmd")
     assert outcome.returncode == 0, outcome.log[-5000:]
+    assert "not a full render" in outcome.log
+    assert frozen.is_file(), "a single-page render must keep the freezer"
     html = (project / "_site" / "eda.html").read_text(encoding="utf-8")
     assert len(re.findall(r'<img[^>]+alt="[^"]+"', html)) >= 3
     assert (project / "_build" / "analysis" / DIGEST_FILE).is_file()
+    variables = yaml.safe_load((project / "_variables.yml").read_text(encoding="utf-8"))
+    assert variables["facts"]["rows"] == f"{len(load_snapshot()):,}"
 
 
 # --- finding Quarto -------------------------------------------------------------------------
