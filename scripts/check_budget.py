@@ -15,13 +15,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from penguin_site.checks.browser import BrowserUnavailable
-from penguin_site.checks.budget import check_budget, format_report
+from penguin_site.checks.budget import PRESETS, check_budget, format_report
 from penguin_site.config import BUDGET_RUNS, PAGE_FILES
 
-#: Fewer Lighthouse runs, and fewer pages, for a rehearsal of the workflow's budget step
+#: Fewer Lighthouse runs, pages and presets, for a rehearsal of the workflow's budget step
 #: (tests/workflow), which runs the step's exact command in each of its workflow runs.
 RUNS_ENV = "PENGUIN_BUDGET_RUNS"
 PAGES_ENV = "PENGUIN_BUDGET_PAGES"
+PRESETS_ENV = "PENGUIN_BUDGET_PRESETS"
 #: ``report``: print the performance scores but do not fail on them, for a rehearsal that runs
 #: inside a busy test suite (PageBudget.steady_problems); the workflow enforces them.
 PERFORMANCE_ENV = "PENGUIN_BUDGET_PERFORMANCE"
@@ -45,10 +46,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=f"Lighthouse runs per page and preset; the median counts (default: ${RUNS_ENV}, "
         "else %(default)s)",
     )
+    parser.add_argument(
+        "--presets",
+        nargs="+",
+        choices=PRESETS,
+        default=os.environ.get(PRESETS_ENV, "").split() or list(PRESETS),
+        metavar="PRESET",
+        help=f"Lighthouse presets, of {', '.join(PRESETS)} (default: ${PRESETS_ENV}, "
+        "space-separated, else both)",
+    )
     args = parser.parse_args(argv)
 
     try:
-        budgets = check_budget(args.site_dir, args.pages, args.runs)
+        budgets = check_budget(args.site_dir, args.pages, args.runs, presets=args.presets)
     except (BrowserUnavailable, FileNotFoundError) as exc:
         print(f"check_budget: {exc}", file=sys.stderr)
         return 2

@@ -135,7 +135,9 @@ def test_performance_is_enforced_unless_the_rehearsal_asks_for_a_report(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setattr(check_budget_cli, "check_budget", lambda *args: [_budget_with(**scores)])
+    monkeypatch.setattr(
+        check_budget_cli, "check_budget", lambda *args, **kwargs: [_budget_with(**scores)]
+    )
     if reported_only:
         monkeypatch.setenv(check_budget_cli.PERFORMANCE_ENV, "report")
     else:
@@ -143,3 +145,32 @@ def test_performance_is_enforced_unless_the_rehearsal_asks_for_a_report(
     assert check_budget_cli.main([str(SITES / "budget")]) == code
     out = capsys.readouterr().out
     assert ("index.html: performance-desktop 98 < 99" in out) is (code == 1 and not reported_only)
+
+
+@pytest.mark.parametrize(
+    ("env", "asked"),
+    [(None, ["desktop", "mobile"]), ("mobile", ["mobile"])],
+)
+def test_the_presets_are_both_unless_the_rehearsal_names_one(
+    env: str | None, asked: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    called: dict[str, list[str]] = {}
+
+    def measure(*args, presets: list[str]) -> list[PageBudget]:
+        called["presets"] = presets
+        return [_budget_with()]
+
+    monkeypatch.setattr(check_budget_cli, "check_budget", measure)
+    if env is None:
+        monkeypatch.delenv(check_budget_cli.PRESETS_ENV, raising=False)
+    else:
+        monkeypatch.setenv(check_budget_cli.PRESETS_ENV, env)
+    assert check_budget_cli.main([str(SITES / "budget")]) == 0
+    assert called["presets"] == asked
+
+
+def test_an_unknown_preset_is_refused_by_name(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        check_budget_cli.main([str(SITES / "budget"), "--presets", "tablet"])
+    assert stopped.value.code == 2
+    assert "'tablet'" in capsys.readouterr().err

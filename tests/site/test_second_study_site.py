@@ -314,9 +314,8 @@ def test_every_page_is_within_budget(second_site: Path, chromium: str) -> None:
     (helpers.steady_problems), and performance is measured.
 
     Mobile only: it is the stricter preset (a throttled CPU and network, the narrow layout),
-    axe already reads the desktop layout in both schemes, and the desktop preset is the
-    workflow's gate on the real site (the rehearsal runs it). Both presets cost 84 s of the
-    suite's longest worker; mobile alone about half."""
+    axe already reads the desktop layout in both schemes, and the workflow's gate runs the
+    desktop preset too. Both presets cost 84 s of one worker; mobile alone about half."""
     if not LIGHTHOUSE_MODULE.is_file():
         pytest.skip(f"Lighthouse is not installed ({LIGHTHOUSE_MODULE}): run setup_test_tools.sh")
     budgets = check_budget(second_site, list(PAGES), runs=1, chromium=chromium, presets=["mobile"])

@@ -17,8 +17,8 @@ longest path (380-420 s of an 8-minute budget); split, the longer test is two ru
 Bounded on purpose: both test steps run their exact command on a sample of their part of the
 suite (``PENGUIN_REHEARSED``, see tests/suite_parts.py): the rest is what ``.ci/run`` runs
 anyway, and this test would otherwise recurse into itself. The budget step runs Lighthouse
-once per page and preset, and after the first push only on the edited page: the first push's
-budget step is the suite's Lighthouse measurement of the real render. The
+once per page with the mobile preset, and after the first push only on the edited page: the
+first push's budget step is the suite's Lighthouse measurement of the real render. The
 ``.venv`` cache entry is seeded as an earlier run would have saved it (see
 ``seed_venv_cache``): a cold ``pip install`` of the lock downloads for minutes.
 """
@@ -204,10 +204,14 @@ def open_rehearsal(repository: str = REPOSITORY) -> Iterator[tuple[runner.Rehear
         repository,
         machine_env={
             REHEARSED_ENV: "1",
-            # One Lighthouse run per page and preset instead of the gate's median of three,
-            # and its performance scores printed, not enforced: beside the rest of the suite
-            # one run of a desktop page that scores 100 alone scored 98 (target 99).
+            # One Lighthouse run per page instead of the gate's median of three, and its
+            # performance scores printed, not enforced: beside the rest of the suite one run
+            # of a desktop page that scores 100 alone scored 98 (target 99). The mobile preset
+            # only: the stricter one, and the one whose steady figures differ by page layout
+            # (axe reads the desktop layout in tests/site/test_reader.py); the workflow's gate
+            # on GitHub runs both.
             check_budget.RUNS_ENV: "1",
+            check_budget.PRESETS_ENV: "mobile",
             check_budget.PERFORMANCE_ENV: "report",
             # npm's download cache outlives a job here (on GitHub each job downloads again).
             "npm_config_cache": str(npm_cache),
