@@ -1,9 +1,8 @@
 """Benchmark: the whole analysis in a fresh process, split by stage, with peak memory.
 
-A breakdown, not a target: the analysis's own time limit is retired (issue "Lean"), and
-what a user feels of it is the cold first build, which ``bench_render`` measures against
-the bare site. This says where that build's analysis time goes. Prints medians over
-``--runs`` fresh processes.
+A breakdown, not a target: what a user feels of the analysis is the cold first build,
+which ``bench_render`` measures against the bare site; this says where that build's
+analysis time goes. Prints medians over ``--runs`` fresh processes.
 
     .venv/bin/python -m bench.bench_analysis --runs 5
 """
