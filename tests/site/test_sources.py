@@ -16,7 +16,7 @@ import pytest
 from helpers import one_commit_repo
 
 from penguin_site.analysis.digest import DIGEST_FILE
-from penguin_site.config import PAGE_SOURCES
+from penguin_site.config import PAGE_SOURCES, ROOT
 from penguin_site.files import write_json
 from penguin_site.site import sources
 from penguin_site.site.sources import SiteSources, pages_to_render, site_sources
@@ -84,6 +84,18 @@ def test_a_git_ignored_output_is_not_an_input(project: Path) -> None:
     (project / "_variables.yml").write_text("rewritten\n", encoding="utf-8")
     (project / "model.qmd").write_text("# model.qmd\n\nOther prose.\n", encoding="utf-8")
     assert plan(project, recorded) == ["model.qmd"]
+
+
+def test_a_symlinked_environment_is_not_an_input(project: Path, tmp_path: Path) -> None:
+    """With the project's own ignore rules, ``.venv`` linked to an environment elsewhere is
+    ignored as a folder ``.venv`` is; listed, git would show one entry for a whole tree."""
+    (project / ".gitignore").write_text((ROOT / ".gitignore").read_text(encoding="utf-8"))
+    recorded = built(project)
+    environment = tmp_path / "environment"
+    environment.mkdir()
+    (project / ".venv").symlink_to(environment, target_is_directory=True)
+    _edit_eda(project, "Some prose.", "Some prose, edited.")
+    assert plan(project, recorded) == ["eda.qmd"]
 
 
 def _edit_eda(project: Path, old: str, new: str) -> None:
