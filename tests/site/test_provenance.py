@@ -116,16 +116,17 @@ def run_hook(project: Path, build: Path, **env: str) -> subprocess.CompletedProc
 @pytest.mark.whole_analysis
 def test_hook_on_full_renders_runs_only_the_stale_work(repo: Path, tmp_path: Path) -> None:
     """First full render: analysis and a fresh freezer. The next, with the same inputs,
-    reruns nothing and keeps what Quarto froze."""
+    reruns nothing and keeps what Quarto froze. (When a new build date is a new digest, and
+    so a rerun, is test_artifacts' unit test of the digest.)"""
     build = tmp_path / "build" / "analysis"
 
-    def full_render(epoch: str) -> subprocess.CompletedProcess[str]:
-        done = run_hook(repo, build, QUARTO_PROJECT_RENDER_ALL="1", SOURCE_DATE_EPOCH=epoch)
+    def full_render() -> subprocess.CompletedProcess[str]:
+        done = run_hook(repo, build, QUARTO_PROJECT_RENDER_ALL="1", SOURCE_DATE_EPOCH="1700000000")
         assert done.returncode == 0, done.stderr
         return done
 
     (repo / "_freeze" / "eda").mkdir(parents=True)
-    done = full_render("1700000000")
+    done = full_render()
     assert not (repo / "_freeze").exists(), "a freezer of unknown origin must go"
     variables = yaml.safe_load((repo / "_variables.yml").read_text())
     assert variables["build"]["date"] == "2023-11-14"
@@ -134,12 +135,10 @@ def test_hook_on_full_renders_runs_only_the_stale_work(repo: Path, tmp_path: Pat
 
     (repo / "_freeze" / "eda").mkdir(parents=True)  # what Quarto froze during that render
     model = (build / "model.skops").stat().st_mtime_ns
-    again = full_render("1700000000")
+    again = full_render()
     assert "is current: not rerun" in again.stdout
     assert (repo / "_freeze" / "eda").is_dir(), "unchanged results keep the frozen pages"
     assert (build / "model.skops").stat().st_mtime_ns == model
-    # Another build date reruns it the same way, as a new digest (test_artifacts says when
-    # the date changes the digest).
 
 
 def test_hook_stops_on_a_bad_source_date_epoch(repo: Path, tmp_path: Path) -> None:
